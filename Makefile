@@ -1,0 +1,61 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast serve migrate seed schema schema-check sdk sdk-check bench lint typecheck worker beat clean
+
+$(VENV)/.runtime: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime  ## migrate, seed demo data, print credentials, serve on 127.0.0.1:8000
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed --json
+	@echo "Serving on http://$(HOST):$(PORT)/  (API docs /api/docs/, admin /admin/, developers /developers)" >&2
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev  ## the whole suite on the embedded defaults (SQLite, eager Celery)
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -q -x
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+
+seed: $(VENV)/.runtime
+	$(PY) manage.py seed --json
+
+schema: $(VENV)/.dev  ## regenerate openapi/openapi.yaml from the code
+	$(PY) manage.py spectacular --file openapi/openapi.yaml --validate --fail-on-warn
+
+schema-check: $(VENV)/.dev
+	$(PY) manage.py spectacular --validate --fail-on-warn > /dev/null
+
+bench: $(VENV)/.dev  ## benchmarks on PostgreSQL (DATABASE_URL), printing figures and ratios
+	$(PY) -m pytest tests/bench -m bench -s -q -p no:xdist
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check apps platform tests manage.py
+
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy apps
+
+worker: $(VENV)/.runtime
+	PYTHONPATH=platform:. $(VENV)/bin/celery -A config worker -l info
+
+beat: $(VENV)/.runtime
+	PYTHONPATH=platform:. $(VENV)/bin/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) var

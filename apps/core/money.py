@@ -1,0 +1,107 @@
+"""Exact money: integer minor units in storage, decimal strings in JSON, no floats.
+
+`Money(minor=800000, currency="CNY")` is RMB 8,000.00. Parsing from the API refuses
+anything a bank would not accept: more decimals than the currency has, zero or negative
+where a positive amount is needed, amounts beyond a sane ceiling, unknown currencies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from .errors import ValidationFailed, field_error
+
+# ISO 4217 minor-unit exponents of the currencies the bank books.
+CURRENCY_EXPONENTS: dict[str, int] = {"CNY": 2, "HKD": 2, "USD": 2, "EUR": 2, "JPY": 0}
+# One transfer above 10^12 minor units (10 billion yuan) is an input error, not a payment.
+MAX_MINOR = 10**12
+
+
+class InvalidAmount(ValidationFailed):
+    code = "invalid_amount"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if self.currency not in CURRENCY_EXPONENTS:
+            raise ValueError(f"unknown currency {self.currency}")
+        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
+            raise TypeError("Money.minor must be an int of minor units")
+
+    @property
+    def exponent(self) -> int:
+        return CURRENCY_EXPONENTS[self.currency]
+
+    @property
+    def decimal(self) -> Decimal:
+        return Decimal(self.minor).scaleb(-self.exponent)
+
+    def as_string(self) -> str:
+        exponent = self.exponent
+        return f"{self.decimal:.{exponent}f}"
+
+    def as_json(self) -> dict[str, str]:
+        return {"amount": self.as_string(), "currency": self.currency}
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.minor, self.currency)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"currency mismatch {self.currency} vs {other.currency}")
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(0, currency)
+
+
+def minor_from_decimal(value: Decimal, currency: str, *, rounding: str = ROUND_HALF_UP) -> int:
+    """Round a computed Decimal amount to the currency's minor unit with a named rounding mode."""
+    exponent = CURRENCY_EXPONENTS[currency]
+    return int((value.scaleb(exponent)).to_integral_value(rounding=rounding))
+
+
+def parse_amount(raw: Any, currency: str, *, field: str = "amount", allow_zero: bool = False) -> Money:
+    """Parse an API amount string exactly; never through float."""
+    if currency not in CURRENCY_EXPONENTS:
+        raise ValidationFailed(
+            f"Unknown currency {currency!r}.",
+            code="unsupported_currency",
+            errors=[field_error(field.replace("amount", "currency"), "unsupported_currency",
+                                f"Supported: {', '.join(sorted(CURRENCY_EXPONENTS))}.")],
+        )
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise _invalid(field, "invalid_amount", "Give the amount as a decimal string, e.g. \"100.00\".")
+    text = str(raw).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _invalid(field, "invalid_amount", "Not a decimal number.") from None
+    if not value.is_finite() or "e" in text.lower():
+        raise _invalid(field, "invalid_amount", "Not a plain decimal number.")
+    exponent = CURRENCY_EXPONENTS[currency]
+    if value.as_tuple().exponent < -exponent:  # type: ignore[operator]
+        raise _invalid(field, "amount_too_precise", f"{currency} amounts have at most {exponent} decimals.")
+    minor = int(value.scaleb(exponent))
+    if minor < 0 or (minor == 0 and not allow_zero):
+        raise _invalid(field, "amount_not_positive", "The amount must be greater than zero.")
+    if minor > MAX_MINOR:
+        raise _invalid(field, "amount_too_large", "The amount exceeds the largest accepted value.")
+    return Money(minor, currency)
+
+
+def _invalid(field: str, code: str, message: str) -> InvalidAmount:
+    return InvalidAmount(message, code=code, errors=[field_error(field, code, message)])

@@ -1,0 +1,95 @@
+"""A double-entry ledger: accounts, immutable journal entries, postings in minor units.
+
+Sign convention: a posting's `amount_minor` is positive for a debit and negative for a
+credit; an entry's postings sum to zero per currency. Each account keeps its balance in
+its *normal* direction (assets and expenses debit-normal, liabilities, equity and income
+credit-normal), so a customer's deposit balance reads as a positive number.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+
+class LedgerAccount(models.Model):
+    class Type(models.TextChoices):
+        ASSET = "asset"
+        LIABILITY = "liability"
+        EQUITY = "equity"
+        INCOME = "income"
+        EXPENSE = "expense"
+
+    code = models.CharField(max_length=120, unique=True, help_text="e.g. bank:cash:CNY or deposit:acc_…")
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=16, choices=Type.choices)
+    currency = models.CharField(max_length=3)
+    # Balance in the account's normal direction, in minor units; changed only by postings.
+    balance_minor = models.BigIntegerField(default=0)
+    # How far below zero the normal balance may go (an overdraft line); ignored if unlimited.
+    overdraft_limit_minor = models.BigIntegerField(default=0)
+    unlimited_overdraft = models.BooleanField(
+        default=False, help_text="The bank's own clearing and settlement accounts may go either way."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unlimited_overdraft=True)
+                | models.Q(balance_minor__gte=-models.F("overdraft_limit_minor")),
+                name="ledger_account_within_overdraft",
+            ),
+            models.CheckConstraint(condition=models.Q(overdraft_limit_minor__gte=0), name="ledger_overdraft_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.currency})"
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.type in (self.Type.ASSET, self.Type.EXPENSE)
+
+    @property
+    def available_minor(self) -> int:
+        return self.balance_minor + self.overdraft_limit_minor
+
+
+class JournalEntry(models.Model):
+    """One balanced money movement. Never updated or deleted: corrections are new entries."""
+
+    external_ref = models.CharField(max_length=160, unique=True, help_text="Makes posting idempotent.")
+    kind = models.CharField(max_length=40, db_index=True)
+    description = models.CharField(max_length=255, blank=True)
+    business_date = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.external_ref}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Journal entries are immutable; post a reversing entry instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Journal entries are immutable.")
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    amount_minor = models.BigIntegerField(help_text="Debit positive, credit negative.")
+    currency = models.CharField(max_length=3)
+    # The account's normal balance right after this posting: statements need no recomputation.
+    balance_after_minor = models.BigIntegerField()
+    business_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-id"], name="posting_account_recent")]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount_minor=0), name="posting_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount_minor:+d} {self.currency}"

@@ -1,0 +1,70 @@
+"""Scopes and token kinds, declared on each view so the OpenAPI schema shows them.
+
+Views declare `required_alternate_scopes = {"GET": [["accounts"]], "POST": [["payments"]]}`
+and pick one permission class for the kind of caller:
+- `CustomerScopes`: a token a customer authorised (third-party app, under a consent);
+- `ClientScopes`: a server-to-server client-credentials token of a given client kind.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from oauth2_provider.contrib.rest_framework import TokenMatchesOASRequirements
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from apps.core.errors import Forbidden, InsufficientScope
+
+from .authentication import TokenInfo
+
+
+class DenyUnlessDeclared(BasePermission):
+    """The default: a view that forgets to declare its permissions is closed."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return False
+
+
+class RequireScopes(TokenMatchesOASRequirements):
+    """The token holds one of the scope sets the view requires for this method."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not isinstance(request.auth, TokenInfo):
+            return False  # DRF answers 401 authentication_required
+        if not super().has_permission(request, view):
+            wanted = view.required_alternate_scopes.get(request.method.upper(), [])
+            names = " or ".join(" ".join(group) for group in wanted) or "none allowed"
+            raise InsufficientScope(f"This operation needs the scope: {names}.")
+        return True
+
+
+class CustomerScopes(RequireScopes):
+    """Scopes, and a token that a customer authorised (not a client-credentials token)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if not request.auth.is_customer_token:
+            raise Forbidden(
+                "This operation acts for a customer: use a token from the authorization-code flow.",
+                code="customer_token_required",
+            )
+        return True
+
+
+class ClientScopes(RequireScopes):
+    """Scopes, and a client-credentials token of one of `allowed_client_kinds`."""
+
+    allowed_client_kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        info: TokenInfo = request.auth
+        kinds = getattr(view, "allowed_client_kinds", self.allowed_client_kinds)
+        if info.is_customer_token or (kinds and info.client_kind not in kinds):
+            raise Forbidden(
+                "This operation is for server-to-server clients: use a client-credentials token.",
+                code="client_token_required",
+            )
+        return True

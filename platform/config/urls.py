@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import urls as oauth2_urls
+
+from apps.core import errors
+
+api_v1 = [
+    path("", include("apps.oauth.api_urls")),
+    path("", include("apps.accounts.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("oauth/", include("apps.oauth.urls")),
+    path("", include((oauth2_urls.metadata_urlpatterns, "oauth2_metadata"))),
+    path("bank/", include("apps.oauth.page_urls")),
+    path("", include("apps.core.urls")),
+]
+
+handler404 = errors.handler404
+handler500 = errors.handler500

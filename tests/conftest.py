@@ -1,0 +1,10 @@
+"""Shared fixtures for every suite (NetBox-style: one harness that API tests reuse)."""
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
