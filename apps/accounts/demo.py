@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from apps.customers.models import Customer
+from apps.ledger.bank_books import bank_account
+from apps.ledger.services import Leg, ledger_post
+
+from .models import DepositAccount
+from .services import deposit_account_open
+
+OPENING_DEPOSIT_MINOR = 5_000_000  # RMB 50,000.00
+
+
+def seed(output: dict) -> None:
+    cash = bank_account("cash")
+    for entry in output["customers"]:
+        customer = Customer.objects.get(pk=entry["id"])
+        accounts = list(DepositAccount.objects.filter(customer=customer).order_by("id"))
+        if not accounts:
+            kind = DepositAccount.Kind.BUSINESS if customer.kind == Customer.Kind.BUSINESS else DepositAccount.Kind.CURRENT
+            accounts = [deposit_account_open(customer=customer, name="Everyday account", kind=kind)]
+            if customer.kind == Customer.Kind.INDIVIDUAL:
+                accounts.append(deposit_account_open(customer=customer, name="Savings", kind=DepositAccount.Kind.SAVINGS))
+        for account in accounts:
+            ledger_post(
+                external_ref=f"demo:opening-deposit:{account.id}",
+                kind="cash_deposit",
+                description="Opening deposit",
+                legs=[Leg(cash.pk, OPENING_DEPOSIT_MINOR), Leg(account.ledger_account_id, -OPENING_DEPOSIT_MINOR)],
+            )
+        entry["accounts"] = [a.id for a in accounts]
