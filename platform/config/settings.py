@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.oauth",
     "apps.ledger",
     "apps.accounts",
+    "apps.lending",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from apps.core import errors
 api_v1 = [
     path("", include("apps.oauth.api_urls")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.lending.urls")),
 ]
 
 urlpatterns = [

@@ -47,7 +47,7 @@ describe("PKCE", () => {
     // RFC 7636 Appendix B test vector
     assert.equal(
       await computeCodeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URj77R2Hx0btA8",
+      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
     );
   });
 
