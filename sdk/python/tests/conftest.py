@@ -84,6 +84,7 @@ class Platform:
     refresh_tokens: set[str] = field(default_factory=set)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {challenge, redirect_uri}
     revoked: list[str] = field(default_factory=list)
+    token_failures: list[Resp] = field(default_factory=list)  # served before real answers
     lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -126,6 +127,8 @@ class Platform:
         self.token_requests.append(req)
         if self.token_delay:
             time.sleep(self.token_delay)
+        if self.token_failures:
+            return self.token_failures.pop(0)
         json_h = {"Content-Type": "application/json", "Cache-Control": "no-store"}
         client = self._client(req)
         if client is None:

@@ -254,3 +254,12 @@ def test_token_response_parsing_defaults() -> None:
     with pytest.raises(OAuthError):
         TokenResponse.from_response(mac)
     assert time.time() > 0
+
+
+def test_token_request_retried_on_503(platform: Platform) -> None:
+    platform.route("GET", "/api/v1/ping")(ok)
+    platform.token_failures.append(problem(503, "unavailable", headers={"Retry-After": "0"}))
+    with OpenBank(platform.url, CLIENT_ID, CLIENT_SECRET) as client:
+        assert client.request("GET", "/api/v1/ping")["token"] == "tok-1"
+    assert len(platform.token_requests) == 2
+    assert all("idempotency-key" not in r.headers for r in platform.token_requests)

@@ -48,7 +48,7 @@ describe("pagination", () => {
 
   it("listAll collects everything (default page size 20) and works with unwrapped pages", async () => {
     const all = await listAll((cursor) =>
-      client.GET("/api/v1/accounts/", { params: { query: cursor ? { cursor } : {} } }).then(unwrap),
+      client.GET("/api/v1/accounts/", { params: { query: { cursor } } }).then(unwrap),
     );
     assert.equal(all.length, 45);
     assert.deepEqual(all[10]!.balance, { amount: "8010.10", currency: "CNY" });

@@ -1,0 +1,65 @@
+"""How to make, for each API URL with path parameters, an object the caller owns and one
+owned by someone else. The authorization walk uses it; a new endpoint adds a line here.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.oauth.models import ClientProfile
+from tests import factories
+
+ALL_SCOPES = frozenset({"accounts", "payments", "credit", "partner", "funder"})
+
+
+@dataclass
+class World:
+    """Two customers (A calls, B is the other), two clients of each kind."""
+
+    customer_a: Any
+    customer_b: Any
+    account_a: Any
+    account_b: Any
+    app_a: Any
+    app_b: Any
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def token(self, caller: str, *, scope: str) -> str:
+        if caller == "customer":
+            return factories.issue_token(
+                self.app_a, scope=scope, customer=self.customer_a, consent=self.objects["consent_a"]
+            ).raw
+        if caller == "third_party_client":
+            return factories.issue_token(self.app_a, scope=scope).raw
+        return factories.issue_token(self.objects[f"{caller}_client_a"], scope=scope).raw
+
+
+def build_world() -> World:
+    a = factories.make_customer("walker-a")
+    b = factories.make_customer("walker-b")
+    account_a = factories.make_account(a, balance_minor=1_000_00)
+    account_b = factories.make_account(b, balance_minor=1_000_00)
+    app_a = factories.make_client(ClientProfile.Kind.THIRD_PARTY)
+    app_b = factories.make_client(ClientProfile.Kind.THIRD_PARTY)
+    world = World(a, b, account_a, account_b, app_a, app_b)
+    world.objects["consent_a"] = factories.make_consent(app_a, a, accounts=[account_a])
+    world.objects["consent_b"] = factories.make_consent(app_b, b, accounts=[account_b])
+    for kind in (ClientProfile.Kind.PARTNER, ClientProfile.Kind.FUNDER):
+        world.objects[f"{kind}_client_a"] = factories.make_client(kind, scopes=" ".join(sorted(ALL_SCOPES)))
+    for build in WORLD_BUILDERS:
+        build(world)
+    return world
+
+
+@dataclass(frozen=True)
+class Ownership:
+    caller: str  # customer | third_party_client | partner | funder
+    own: Callable[[World], dict[str, str]]
+    other: Callable[[World], dict[str, str]]
+
+
+# Apps add builders that put more objects (loans, payments...) into the world.
+WORLD_BUILDERS: list[Callable[[World], None]] = []
+
+OWNERSHIP: dict[str, Ownership] = {}
