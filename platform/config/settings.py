@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "apps.core.middleware.ProblemDetailsMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# Benchmarks mount extra views (tests/bench/urls.py) on the same server.
+ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 APPEND_SLASH = False
 
