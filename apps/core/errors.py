@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
@@ -196,11 +197,18 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
     return response
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+_MACHINE_PREFIXES = ("/api/", "/oauth/", "/.well-known/")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not request.path.startswith(_MACHINE_PREFIXES):
+        return page_not_found(request, exception or Http404())
     return problem_json_response(status=404, code="not_found", title=NotFound.title, detail="No such resource.")
 
 
-def handler500(request: HttpRequest) -> JsonResponse:
+def handler500(request: HttpRequest) -> HttpResponse:
+    if not request.path.startswith(_MACHINE_PREFIXES):
+        return server_error(request)
     return problem_json_response(
         status=500,
         code="internal_error",

@@ -7,7 +7,7 @@ and pick one permission class for the kind of caller:
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from oauth2_provider.contrib.rest_framework import TokenMatchesOASRequirements
 from rest_framework.permissions import BasePermission
@@ -31,8 +31,11 @@ class RequireScopes(TokenMatchesOASRequirements):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not isinstance(request.auth, TokenInfo):
             return False  # DRF answers 401 authentication_required
+        method = (request.method or "").lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            return True  # let DRF answer 405 method_not_allowed
         if not super().has_permission(request, view):
-            wanted = view.required_alternate_scopes.get(request.method.upper(), [])
+            wanted = view.required_alternate_scopes.get(method.upper(), [])
             names = " or ".join(" ".join(group) for group in wanted) or "none allowed"
             raise InsufficientScope(f"This operation needs the scope: {names}.")
         return True
@@ -44,7 +47,7 @@ class CustomerScopes(RequireScopes):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
-        if not request.auth.is_customer_token:
+        if not cast(TokenInfo, request.auth).is_customer_token:
             raise Forbidden(
                 "This operation acts for a customer: use a token from the authorization-code flow.",
                 code="customer_token_required",
@@ -60,7 +63,7 @@ class ClientScopes(RequireScopes):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
-        info: TokenInfo = request.auth
+        info = cast(TokenInfo, request.auth)
         kinds = getattr(view, "allowed_client_kinds", self.allowed_client_kinds)
         if info.is_customer_token or (kinds and info.client_kind not in kinds):
             raise Forbidden(

@@ -4,6 +4,12 @@
 - The authorization page stores the consent id in the grant's claims; the tokens issued
   for that grant (and every token refreshed from them) are bound to that consent.
 - A refresh token whose consent is no longer authorised cannot be refreshed.
+- A rotated refresh token presented again within the grace period is refused (invalid_grant)
+  rather than crashing: hashed token storage cannot hand back the earlier pair.
+- A confidential third-party app registered for the authorization-code grant may also use
+  client credentials: that is how it creates consents before sending the customer to the
+  consent page (UK Open Banking's pattern). Such a token carries no customer, so customer
+  APIs refuse it.
 """
 from __future__ import annotations
 
@@ -15,6 +21,19 @@ from .models import ClientProfile, Consent, TokenBinding
 
 
 class ConsentAwareValidator(OAuth2Validator):
+    def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        if super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs):
+            return True
+        if grant_type != "client_credentials":
+            return False
+        profile = ClientProfile.objects.filter(application=client).first()
+        return (
+            profile is not None
+            and profile.kind == ClientProfile.Kind.THIRD_PARTY
+            and client.client_type == client.CLIENT_CONFIDENTIAL
+            and client.authorization_grant_type == client.GRANT_AUTHORIZATION_CODE
+        )
+
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return False
@@ -47,6 +66,12 @@ class ConsentAwareValidator(OAuth2Validator):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         instance = request.refresh_token_instance
+        if instance.revoked is not None:
+            # A rotated token presented again inside REFRESH_TOKEN_GRACE_PERIOD_SECONDS. DOT would
+            # answer with the previously issued pair, but tokens are stored hashed
+            # (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE), so it cannot: it would crash with a 500.
+            # Refuse it as invalid_grant instead (the family is left alone: a retry is benign).
+            return False
         binding = TokenBinding.objects.select_related("consent").filter(token_checksum=instance.token_checksum).first()
         if binding is None:
             return True

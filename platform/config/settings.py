@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.accounts",
     "apps.lending",
+    "apps.developers",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +209,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentKind": "apps.oauth.models.Consent.Kind",
+        "ConsentStatus": "apps.oauth.models.Consent.Status",
+        "ConsentPermission": "apps.oauth.models.Consent.Permission",
+    },
     "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
     "OAUTH2_AUTHORIZATION_URL": "/oauth/authorize/",
     "OAUTH2_TOKEN_URL": "/oauth/token/",
@@ -236,7 +241,7 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 30,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,

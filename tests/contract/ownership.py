@@ -63,3 +63,9 @@ class Ownership:
 WORLD_BUILDERS: list[Callable[[World], None]] = []
 
 OWNERSHIP: dict[str, Ownership] = {}
+
+OWNERSHIP["consent-detail"] = Ownership(
+    "third_party_client",
+    own=lambda w: {"consent_id": w.objects["consent_a"].pk},
+    other=lambda w: {"consent_id": w.objects["consent_b"].pk},
+)

@@ -1,0 +1,45 @@
+"""Customers in the admin: search, KYC status, and audited KYC actions."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Customer
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("id", "display_name", "kind", "kyc_status", "user", "created_at")
+    list_filter = ("kind", "kyc_status")
+    search_fields = ("id", "display_name", "legal_name", "registration_number", "user__username")
+    readonly_fields = ("id", "created_at")
+    raw_id_fields = ("user",)
+    ordering = ("-created_at",)
+    actions = ["mark_kyc_verified", "mark_kyc_rejected"]
+
+    def _set_kyc(self, request: HttpRequest, queryset: QuerySet[Customer], status: str) -> None:
+        changed = 0
+        for customer in queryset:
+            if customer.kyc_status == status:
+                continue
+            previous = customer.kyc_status
+            customer.kyc_status = status
+            customer.save(update_fields=["kyc_status"])
+            self.log_change(request, customer, f"KYC status {previous} -> {status} (admin action)")
+            changed += 1
+        self.message_user(request, _("%(count)d customer(s) updated.") % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark KYC verified"), permissions=["change"])
+    def mark_kyc_verified(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        self._set_kyc(request, queryset, Customer.KycStatus.VERIFIED)
+
+    @admin.action(description=_("Mark KYC rejected"), permissions=["change"])
+    def mark_kyc_rejected(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
+        self._set_kyc(request, queryset, Customer.KycStatus.REJECTED)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # customers are kept (ledger and consents point at them)

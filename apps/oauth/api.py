@@ -1,0 +1,228 @@
+"""Consents API: a third-party app asks, the customer decides on the bank's page, either may end it.
+
+The app uses a client-credentials token: scope `accounts` for account-access consents,
+`payments` for payment consents. It then sends the customer to /oauth/authorize/ with
+`consent_id=<id>` (see docs/oauth.md).
+"""
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
+from apps.core.errors import InsufficientScope, ValidationFailed, field_error
+from apps.core.idempotency import idempotent
+from apps.core.money import Money, parse_amount
+from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
+
+from .authentication import TokenInfo
+from .models import Consent
+from .permissions import ClientScopes
+from .selectors import consents_for_client
+from .services import consent_create, consent_get_for_client, consent_revoke
+
+SCOPE_FOR_KIND = {Consent.Kind.ACCOUNT_ACCESS: "accounts", Consent.Kind.PAYMENT: "payments"}
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "100.00"})
+class DecimalStringField(serializers.Field):
+    """Passed through untouched so that parse_amount can refuse numbers (floats) exactly."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = DecimalStringField(help_text='A decimal string, e.g. "100.00"; JSON numbers are refused.')
+    currency = serializers.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+
+    class Meta:
+        ref_name = "ConsentAmount"
+
+
+class ConsentPaymentSerializer(serializers.Serializer):
+    amount = MoneySerializer()
+    creditor_account_number = serializers.CharField()
+    creditor_name = serializers.CharField()
+    reference = serializers.CharField(allow_blank=True)
+    debtor_account_id = serializers.CharField(
+        allow_null=True, help_text="The account the customer chose to pay from, once authorised."
+    )
+
+    class Meta:
+        ref_name = "ConsentPayment"
+
+
+class ConsentOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Consent.Kind.choices)
+    status = serializers.ChoiceField(choices=Consent.Status.choices)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=Consent.Permission.choices))
+    expires_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+    authorised_at = serializers.DateTimeField(allow_null=True)
+    account_ids = serializers.ListField(
+        child=serializers.CharField(), help_text="Accounts the customer chose to share (empty until authorised)."
+    )
+    revoked_by = serializers.CharField(allow_null=True, help_text="customer, client or staff, once revoked.")
+    payment = ConsentPaymentSerializer(allow_null=True, help_text="Payment consents only.")
+
+    class Meta:
+        ref_name = "Consent"
+
+
+def serialize_consent(consent: Consent) -> dict[str, Any]:
+    payment = None
+    if consent.kind == Consent.Kind.PAYMENT and consent.amount_minor is not None:
+        payment = {
+            "amount": Money(consent.amount_minor, consent.currency).as_json(),
+            "creditor_account_number": consent.creditor_account_number,
+            "creditor_name": consent.creditor_name,
+            "reference": consent.reference,
+            "debtor_account_id": consent.debtor_account_id or None,
+        }
+    authorised = consent.authorised_at is not None
+    stamp = serializers.DateTimeField().to_representation
+    return {
+        "id": consent.pk,
+        "kind": consent.kind,
+        "status": consent.status,
+        "permissions": list(consent.permissions),
+        "expires_at": stamp(consent.expires_at),
+        "created_at": stamp(consent.created_at),
+        "status_changed_at": stamp(consent.status_changed_at),
+        "authorised_at": stamp(consent.authorised_at) if consent.authorised_at is not None else None,
+        "account_ids": list(consent.account_ids) if authorised else [],
+        "revoked_by": consent.revoked_by or None,
+        "payment": payment,
+    }
+
+
+class ConsentClientView(PlatformAPIView):
+    permission_classes = [ClientScopes]
+    allowed_client_kinds = frozenset({"third_party"})
+
+    def _application(self, request: Request) -> Any:
+        from oauth2_provider.models import get_application_model
+
+        info = cast(TokenInfo, request.auth)
+        return get_application_model().objects.get(pk=info.application_id)
+
+
+class ConsentListCreateApi(ConsentClientView):
+    required_alternate_scopes = {"GET": [["accounts"], ["payments"]], "POST": [["accounts"], ["payments"]]}
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=Consent.Kind.choices)
+        permissions = serializers.ListField(
+            child=serializers.ChoiceField(choices=Consent.Permission.choices),
+            required=False,
+            help_text="Account access: what the app may see or do (at least one).",
+        )
+        expires_at = serializers.DateTimeField(
+            required=False,
+            help_text="Required for account access (future, at most one year); payments default to one day.",
+        )
+        amount = MoneySerializer(required=False, help_text="Payments: the exact amount.")
+        creditor_account_number = serializers.CharField(required=False, max_length=34)
+        creditor_name = serializers.CharField(required=False, max_length=140)
+        reference = serializers.CharField(required=False, allow_blank=True, max_length=140, default="")
+
+        class Meta:
+            ref_name = "ConsentCreate"
+
+    @extend_schema(
+        operation_id="consents_list",
+        summary="List the consents this app created",
+        parameters=LIST_PARAMETERS,
+        responses={200: page_serializer(ConsentOutputSerializer, "ConsentList")},
+        tags=["consents"],
+    )
+    def get(self, request: Request) -> Response:
+        page = paginate(
+            request,
+            consents_for_client(application=self._application(request)),
+            serialize=lambda rows: [serialize_consent(c) for c in rows],
+        )
+        return Response(page)
+
+    @extend_schema(
+        operation_id="consents_create",
+        summary="Ask for a consent (account access or one payment)",
+        description=(
+            "Needs a client-credentials token with scope `accounts` (account access) or `payments` "
+            "(payment). Then send the customer to `/oauth/authorize/` with `consent_id`, PKCE (S256) "
+            "and the matching scope."
+        ),
+        parameters=[OPTIONAL_IDEMPOTENCY_KEY_PARAMETER],
+        request=InputSerializer,
+        responses={201: ConsentOutputSerializer},
+        tags=["consents"],
+    )
+    @idempotent(required=False)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        kind = values["kind"]
+        info = cast(TokenInfo, request.auth)
+        if SCOPE_FOR_KIND[kind] not in info.scopes:
+            raise InsufficientScope(f"Creating a {kind} consent needs the scope {SCOPE_FOR_KIND[kind]}.")
+        amount = None
+        if kind == Consent.Kind.PAYMENT:
+            raw = values.get("amount")
+            if raw is None:
+                raise ValidationFailed(
+                    "A payment consent names the amount.",
+                    errors=[field_error("amount", "required", "This field is required.")],
+                )
+            amount = parse_amount(raw["amount"], raw["currency"], field="amount.amount")
+        consent = consent_create(
+            application=self._application(request),
+            kind=kind,
+            expires_at=values.get("expires_at"),
+            permissions=values.get("permissions"),
+            amount=amount,
+            creditor_account_number=values.get("creditor_account_number", ""),
+            creditor_name=values.get("creditor_name", ""),
+            reference=values.get("reference", ""),
+        )
+        response = Response(serialize_consent(consent), status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/consents/{consent.pk}"
+        return response
+
+
+class ConsentDetailApi(ConsentClientView):
+    required_alternate_scopes = {"GET": [["accounts"], ["payments"]], "DELETE": [["accounts"], ["payments"]]}
+
+    @extend_schema(
+        operation_id="consents_retrieve",
+        summary="Get one consent this app created",
+        responses={200: ConsentOutputSerializer},
+        tags=["consents"],
+    )
+    def get(self, request: Request, consent_id: str) -> Response:
+        consent = consent_get_for_client(consent_id=consent_id, application=self._application(request))
+        return Response(serialize_consent(consent))
+
+    @extend_schema(
+        operation_id="consents_revoke",
+        summary="Revoke a consent (the app ends it; its tokens stop at once)",
+        request=None,
+        description="Answers 409 `consent_not_active` when the consent already ended.",
+        responses={200: ConsentOutputSerializer},
+        tags=["consents"],
+    )
+    def delete(self, request: Request, consent_id: str) -> Response:
+        consent = consent_get_for_client(consent_id=consent_id, application=self._application(request))
+        consent = consent_revoke(consent=consent, by="client")
+        return Response(serialize_consent(consent))

@@ -1,0 +1,47 @@
+"""Reads of consents and OAuth clients."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import ClientProfile, Consent
+
+
+def consents_for_client(*, application: Any) -> QuerySet[Consent]:
+    return Consent.objects.filter(application=application)
+
+
+def client_display_name(*, application: Any) -> str:
+    profile = ClientProfile.objects.filter(application=application).first()
+    return profile.display_name if profile else application.name
+
+
+@dataclass
+class ConnectedApp:
+    application_id: int
+    display_name: str
+    consents: list[Consent] = field(default_factory=list)
+
+
+def connected_apps(*, customer_id: str) -> list[ConnectedApp]:
+    """The customer's authorised, unexpired consents, grouped by app (by name, then app)."""
+    consents = (
+        Consent.objects.filter(
+            customer_id=customer_id, status=Consent.Status.AUTHORISED, expires_at__gt=timezone.now()
+        )
+        .select_related("application", "application__profile")
+        .order_by("application_id", "-authorised_at")
+    )
+    apps: dict[int, ConnectedApp] = {}
+    for consent in consents:
+        application = consent.application
+        profile = getattr(application, "profile", None)
+        entry = apps.setdefault(
+            application.pk,
+            ConnectedApp(application.pk, profile.display_name if profile else application.name),
+        )
+        entry.consents.append(consent)
+    return sorted(apps.values(), key=lambda a: (a.display_name.lower(), a.application_id))

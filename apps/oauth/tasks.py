@@ -1,0 +1,20 @@
+"""Thin, idempotent Celery tasks for OAuth housekeeping (scheduled by CELERY_BEAT_SCHEDULE)."""
+from __future__ import annotations
+
+from celery import shared_task
+from oauth2_provider.models import clear_expired
+
+from .services import consent_expire_due, token_bindings_purge
+
+
+@shared_task
+def expire_consents() -> int:
+    """Consents past their expiry become expired; their tokens are revoked."""
+    return consent_expire_due()
+
+
+@shared_task
+def clear_expired_tokens() -> int:
+    """DOT's batched clear_expired(), then bindings (older than 2 days) whose token is gone."""
+    clear_expired()
+    return token_bindings_purge()
