@@ -66,7 +66,6 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from fractions import Fraction
 from decimal import (
     ROUND_CEILING,
     ROUND_DOWN,
@@ -79,6 +78,7 @@ from decimal import (
     Decimal,
     localcontext,
 )
+from fractions import Fraction
 
 __all__ = [
     "DayCount",
@@ -331,7 +331,7 @@ def _build_installments(
 
     rows: list[Installment] = []
     balance = principal_minor
-    for idx, ((number, p_start, due, days), rate) in enumerate(zip(periods, rates)):
+    for idx, ((number, p_start, due, days), rate) in enumerate(zip(periods, rates, strict=True)):
         last = idx == count - 1
         with localcontext(_CTX):
             interest = _to_fen(Decimal(balance) * rate, rounding)
@@ -833,9 +833,9 @@ def split_by_shares(*, amount_minor: int, shares: Sequence[tuple[Hashable, Decim
         raise ValueError("shares must sum to exactly 1")
     exact = [amount_minor * Fraction(s) for _, s in shares]
     floors = [math.floor(e) for e in exact]
-    remainders = [e - f for e, f in zip(exact, floors)]
+    remainders = [e - f for e, f in zip(exact, floors, strict=True)]
     leftover = amount_minor - sum(floors)
     order = sorted(range(len(shares)), key=lambda i: (-remainders[i], i))
     for i in order[:leftover]:
         floors[i] += 1
-    return {k: v for k, v in zip(keys, floors)}
+    return {k: v for k, v in zip(keys, floors, strict=True)}

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -144,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.purge_expired_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "lending-nightly-eod": {
+        "task": "apps.lending.tasks.eod_run",
+        "schedule": crontab(hour=16, minute=5),  # 00:05 in Asia/Shanghai, the bank's business day
+    },
     "expire-consents": {
         "task": "apps.oauth.tasks.expire_consents",
         "schedule": timedelta(minutes=5),
@@ -213,6 +218,13 @@ SPECTACULAR_SETTINGS = {
         "ConsentKind": "apps.oauth.models.Consent.Kind",
         "ConsentStatus": "apps.oauth.models.Consent.Status",
         "ConsentPermission": "apps.oauth.models.Consent.Permission",
+        "CreditLineStatusEnum": "apps.lending.models.CreditLine.Status",
+        "LoanStatusEnum": "apps.lending.models.Loan.Status",
+        "InstallmentStatusEnum": "apps.lending.models.Installment.Status",
+        "CreditApplicationStatusEnum": "apps.lending.models.CreditApplication.Status",
+        "CreditProductKindEnum": "apps.lending.models.Product.Kind",
+        "RepaymentMethodEnum": "apps.lending.models.RepaymentMethod",
+        "DelinquencyBucketEnum": "apps.lending.models.Loan.Bucket",
     },
     "OAUTH2_FLOWS": ["authorizationCode", "clientCredentials"],
     "OAUTH2_AUTHORIZATION_URL": "/oauth/authorize/",

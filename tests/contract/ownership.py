@@ -69,3 +69,42 @@ OWNERSHIP["consent-detail"] = Ownership(
     own=lambda w: {"consent_id": w.objects["consent_a"].pk},
     other=lambda w: {"consent_id": w.objects["consent_b"].pk},
 )
+
+
+def _lending_world(w: World) -> None:
+    from apps.lending.demo import seed_products
+    from apps.lending.models import WhiteListEntry
+    from apps.lending.services import credit_application_create, loan_drawdown
+
+    consumer = seed_products()["consumer-revolving"]
+    for tag, customer, account in (("a", w.customer_a, w.account_a), ("b", w.customer_b, w.account_b)):
+        WhiteListEntry.objects.create(customer=customer, product=consumer, pre_approved_limit_minor=5_000_000)
+        application = credit_application_create(
+            customer=customer, product=consumer, requested_amount_minor=5_000_000, business_data={"income_band": "A"}
+        )
+        w.objects[f"credit_application_{tag}"] = application
+        w.objects[f"credit_line_{tag}"] = application.credit_line
+        w.objects[f"loan_{tag}"] = loan_drawdown(
+            line_id=application.credit_line_id, customer_id=customer.id, amount_minor=100_000, term_months=5,
+            method="equal_installment", deposit_account=account,
+        )
+
+
+WORLD_BUILDERS.append(_lending_world)
+for _name in ("credit-lines-detail", "credit-lines-drawdown"):
+    OWNERSHIP[_name] = Ownership(
+        "customer",
+        own=lambda w: {"line_id": w.objects["credit_line_a"].pk},
+        other=lambda w: {"line_id": w.objects["credit_line_b"].pk},
+    )
+for _name in ("loans-detail", "loans-schedule", "loans-payoff-quote", "loans-repay"):
+    OWNERSHIP[_name] = Ownership(
+        "customer",
+        own=lambda w: {"loan_id": w.objects["loan_a"].pk},
+        other=lambda w: {"loan_id": w.objects["loan_b"].pk},
+    )
+OWNERSHIP["credit-applications-detail"] = Ownership(
+    "customer",
+    own=lambda w: {"application_id": w.objects["credit_application_a"].pk},
+    other=lambda w: {"application_id": w.objects["credit_application_b"].pk},
+)

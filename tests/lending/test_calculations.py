@@ -158,7 +158,7 @@ def reference_schedule(principal: int, d0: date, n: int, method, annual: Fractio
         rates = [annual / 12] * n
     else:
         yd = 365 if day_count is DayCount.ACTUAL_365 else 360
-        rates = [annual * (e - s).days / yd for s, e in zip(starts, dues)]
+        rates = [annual * (e - s).days / yd for s, e in zip(starts, dues, strict=True)]
     emi = None
     if method is EI:
         b0, a = Fraction(principal), Fraction(0)

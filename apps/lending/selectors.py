@@ -1,0 +1,45 @@
+"""Reads of the lending capability, as a customer (or an app under the customer's consent) sees them."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from apps.core.errors import NotFound
+
+from .models import CreditApplication, CreditLine, Installment, Loan
+
+
+def credit_lines_of(*, customer_id: str) -> QuerySet[CreditLine]:
+    return CreditLine.objects.filter(customer_id=customer_id).select_related("product")
+
+
+def credit_line_get(*, customer_id: str, line_id: str) -> CreditLine:
+    line = credit_lines_of(customer_id=customer_id).filter(pk=line_id).first()
+    if line is None:
+        raise NotFound("No such credit line.")
+    return line
+
+
+def loans_of(*, customer_id: str) -> QuerySet[Loan]:
+    return Loan.objects.filter(customer_id=customer_id).select_related("product")
+
+
+def loan_get(*, customer_id: str, loan_id: str) -> Loan:
+    loan = loans_of(customer_id=customer_id).filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFound("No such loan.")
+    return loan
+
+
+def loan_schedule(*, loan: Loan) -> list[Installment]:
+    return list(Installment.objects.filter(loan=loan).order_by("number"))
+
+
+def credit_application_get(*, customer_id: str, application_id: str) -> CreditApplication:
+    application = (
+        CreditApplication.objects.filter(customer_id=customer_id, pk=application_id)
+        .select_related("decision", "product")
+        .first()
+    )
+    if application is None:
+        raise NotFound("No such credit application.")
+    return application
