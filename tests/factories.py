@@ -137,3 +137,40 @@ def customer_token(
 def client_token(kind: str = ClientProfile.Kind.THIRD_PARTY, *, scope: str = "accounts payments", application: Any = None) -> IssuedToken:
     application = application or make_client(kind, scopes=scope)
     return issue_token(application, scope=scope)
+
+
+def payment_token(
+    customer: Customer,
+    *,
+    debtor: DepositAccount,
+    creditor_account_number: str,
+    amount_minor: int,
+    currency: str = "CNY",
+    reference: str = "",
+    scope: str = "payments",
+    application: Any = None,
+    status: str = Consent.Status.AUTHORISED,
+) -> IssuedToken:
+    """A third-party app's token authorised by `customer` under a payment consent."""
+    application = application or make_client()
+    consent = make_consent(
+        application,
+        customer,
+        kind=Consent.Kind.PAYMENT,
+        status=status,
+        amount_minor=amount_minor,
+        currency=currency,
+        creditor_account_number=creditor_account_number,
+        creditor_name="Creditor",
+        reference=reference,
+        debtor_account_id=debtor.id,
+    )
+    return issue_token(application, scope=scope, customer=customer, consent=consent)
+
+
+def ledger_counts() -> tuple[int, int, int]:
+    """(journal entries, postings, payments): what a refused request must leave unchanged."""
+    from apps.accounts.models import Payment
+    from apps.ledger.models import JournalEntry, Posting
+
+    return JournalEntry.objects.count(), Posting.objects.count(), Payment.objects.count()

@@ -1,3 +1,4 @@
+"""Demo deposit accounts: an opening deposit each, and one savings transfer per individual."""
 from __future__ import annotations
 
 from apps.customers.models import Customer
@@ -8,6 +9,7 @@ from .models import DepositAccount
 from .services import deposit_account_open
 
 OPENING_DEPOSIT_MINOR = 5_000_000  # RMB 50,000.00
+SAVINGS_TRANSFER_MINOR = 100_000  # RMB 1,000.00: so statements show money in and out
 
 
 def seed(output: dict) -> None:
@@ -26,5 +28,16 @@ def seed(output: dict) -> None:
                 kind="cash_deposit",
                 description="Opening deposit",
                 legs=[Leg(cash.pk, OPENING_DEPOSIT_MINOR), Leg(account.ledger_account_id, -OPENING_DEPOSIT_MINOR)],
+            )
+        if len(accounts) > 1:
+            everyday, savings = accounts[0], accounts[1]
+            ledger_post(
+                external_ref=f"demo:savings-transfer:{everyday.id}",
+                kind="internal_transfer",
+                description="Monthly savings",
+                legs=[
+                    Leg(everyday.ledger_account_id, SAVINGS_TRANSFER_MINOR),
+                    Leg(savings.ledger_account_id, -SAVINGS_TRANSFER_MINOR),
+                ],
             )
         entry["accounts"] = [a.id for a in accounts]

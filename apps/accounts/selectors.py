@@ -1,9 +1,20 @@
-"""Reads of deposit accounts, as customers and consented third parties see them."""
+"""Reads of deposit accounts and payments, as customers and consented third parties see them."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from .models import DepositAccount
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.core.errors import NotFound
+from apps.core.money import Money
+from apps.ledger.models import Posting
+from apps.ledger.selectors import ledger_account_statement
+
+from .models import DepositAccount, Payment
 
 
 def consentable_accounts(*, customer_id: str) -> list[dict[str, Any]]:
@@ -12,3 +23,59 @@ def consentable_accounts(*, customer_id: str) -> list[dict[str, Any]]:
         {"id": a.id, "name": a.name, "masked_number": a.masked_number, "currency": a.currency}
         for a in DepositAccount.objects.filter(customer_id=customer_id, status=DepositAccount.Status.ACTIVE).order_by("id")
     ]
+
+
+def deposit_accounts_visible(*, customer_id: str, account_ids: Iterable[str]) -> QuerySet[DepositAccount]:
+    """The customer's own accounts among those a consent shares (both conditions, always)."""
+    return DepositAccount.objects.filter(customer_id=customer_id, id__in=list(account_ids)).select_related(
+        "ledger_account"
+    )
+
+
+def deposit_account_visible_get(*, customer_id: str, account_ids: Iterable[str], account_id: str) -> DepositAccount:
+    """One visible account, or 404 (another customer's account and an unshared one look alike)."""
+    ids = set(account_ids)
+    account = (
+        deposit_accounts_visible(customer_id=customer_id, account_ids=ids).filter(pk=account_id).first()
+        if account_id in ids
+        else None
+    )
+    if account is None:
+        raise NotFound("No such account.")
+    return account
+
+
+@dataclass(frozen=True)
+class AccountBalances:
+    booked: Money
+    available: Money
+    as_of: datetime
+
+
+def deposit_account_balances(*, account: DepositAccount) -> AccountBalances:
+    """Booked (the ledger balance) and available (booked plus any overdraft line) right now."""
+    ledger = account.ledger_account
+    return AccountBalances(
+        booked=Money(ledger.balance_minor, ledger.currency),
+        available=Money(ledger.available_minor, ledger.currency),
+        as_of=timezone.now(),
+    )
+
+
+def deposit_account_transactions(
+    *, account: DepositAccount, booked_from: date | None = None, booked_to: date | None = None
+) -> QuerySet[Posting]:
+    """The account's bookings, business dates inclusive; paginate by `-pk` for newest first."""
+    return ledger_account_statement(ledger_account_id=account.ledger_account_id, booked_from=booked_from, booked_to=booked_to)
+
+
+def payment_visible_get(*, payment_id: str, customer_id: str, application_id: int) -> Payment:
+    """A payment the customer made through this client, or 404."""
+    payment = (
+        Payment.objects.select_related("debtor_account", "creditor_account")
+        .filter(pk=payment_id, customer_id=customer_id, application_id=application_id)
+        .first()
+    )
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment

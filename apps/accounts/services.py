@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 
+from apps.core.errors import Forbidden, NotFound, Unprocessable, field_error
+from apps.core.ids import new_id
+from apps.core.money import Money
 from apps.customers.models import Customer
 from apps.ledger.models import LedgerAccount
-from apps.ledger.services import ledger_account_open
+from apps.ledger.services import Leg, ledger_account_open, ledger_post
+from apps.oauth.payment_consents import payment_consent_consume, payment_consent_lock
 
-from .models import DepositAccount
+from .models import DepositAccount, Payment
 
 BANK_CODE = "6217"  # the card-BIN-like prefix of the bank's account numbers
 
@@ -51,3 +56,143 @@ def deposit_account_open(
     )
     account.save(force_insert=True)
     return account
+
+
+class AccountFrozen(Unprocessable):
+    code = "account_frozen"
+    title = "The account cannot make payments"
+
+
+class CreditorAccountNotFound(Unprocessable):
+    code = "creditor_account_not_found"
+    title = "No account of this bank has that number"
+
+
+class SameAccount(Unprocessable):
+    code = "same_account"
+    title = "The debtor and creditor accounts are the same"
+
+
+class PaymentDoesNotMatchConsent(Unprocessable):
+    code = "payment_does_not_match_consent"
+    title = "The payment does not match its consent"
+
+
+class CurrencyMismatch(Unprocessable):
+    code = "currency_mismatch"
+    title = "The accounts and the payment are in different currencies"
+
+
+def _require_staff(actor: Any) -> None:
+    if actor is None or not getattr(actor, "is_active", False) or not getattr(actor, "is_staff", False):
+        raise Forbidden("Only bank staff may freeze or unfreeze accounts.", code="staff_only")
+
+
+def _set_status(*, account_id: str, actor: Any, status: str, allowed_from: set[str]) -> DepositAccount:
+    _require_staff(actor)
+    with transaction.atomic():
+        account = DepositAccount.objects.select_for_update().filter(pk=account_id).first()
+        if account is None:
+            raise NotFound("No such account.")
+        if account.status == status:
+            return account
+        if account.status not in allowed_from:
+            raise Unprocessable(f"A {account.status} account cannot become {status}.", code="account_status_conflict")
+        account.status = status
+        account.save(update_fields=["status"])
+    return account
+
+
+def deposit_account_freeze(*, account_id: str, actor: Any) -> DepositAccount:
+    """Staff only: stop all payments out of the account (it stays readable and can receive)."""
+    return _set_status(account_id=account_id, actor=actor, status=DepositAccount.Status.FROZEN,
+                       allowed_from={DepositAccount.Status.ACTIVE})
+
+
+def deposit_account_unfreeze(*, account_id: str, actor: Any) -> DepositAccount:
+    """Staff only: let a frozen account pay again."""
+    return _set_status(account_id=account_id, actor=actor, status=DepositAccount.Status.ACTIVE,
+                       allowed_from={DepositAccount.Status.FROZEN})
+
+
+def _normalise_account_number(number: str) -> str:
+    return "".join(number.split())
+
+
+def payment_create(
+    *,
+    consent_id: str,
+    application_id: int,
+    customer_id: str,
+    amount: Money,
+    creditor_account_number: str,
+    reference: str = "",
+) -> Payment:
+    """Make the one payment a payment consent authorises, in one transaction.
+
+    The consent is locked first (a second payment on it waits, then finds it consumed),
+    then the debtor account (so a freeze cannot slip in between the check and the
+    booking); the ledger entry `payment:<id>`, the payment and the consumed consent commit
+    together, and any refusal (`insufficient_funds` included) writes nothing.
+    """
+    creditor_number = _normalise_account_number(creditor_account_number)
+    with transaction.atomic():
+        consent = payment_consent_lock(consent_id=consent_id, application_id=application_id, customer_id=customer_id)
+        mismatches = []
+        if consent.amount_minor != amount.minor:
+            mismatches.append(field_error("amount.amount", "mismatch", "Differs from the consented amount."))
+        if consent.currency != amount.currency:
+            mismatches.append(field_error("amount.currency", "mismatch", "Differs from the consented currency."))
+        if _normalise_account_number(consent.creditor_account_number) != creditor_number:
+            mismatches.append(field_error("creditor_account_number", "mismatch", "Differs from the consented creditor."))
+        if reference and consent.reference and reference != consent.reference:
+            mismatches.append(field_error("reference", "mismatch", "Differs from the consented reference."))
+        if mismatches:
+            raise PaymentDoesNotMatchConsent(
+                "The payment must match what the customer consented to exactly.", errors=mismatches
+            )
+        debtor = (
+            DepositAccount.objects.select_for_update()
+            .filter(pk=consent.debtor_account_id, customer_id=customer_id)
+            .first()
+        )
+        if debtor is None:
+            raise AccountFrozen("The consented debtor account is no longer available.", code="debtor_account_not_found")
+        if debtor.status != DepositAccount.Status.ACTIVE:
+            raise AccountFrozen(f"The debtor account is {debtor.status} and cannot make payments.")
+        creditor = DepositAccount.objects.filter(account_number=creditor_number).first()
+        if creditor is None or creditor.status == DepositAccount.Status.CLOSED:
+            raise CreditorAccountNotFound(
+                "No open account of this bank has that number.",
+                errors=[field_error("creditor_account_number", "not_found", "Unknown account number.")],
+            )
+        if creditor.pk == debtor.pk:
+            raise SameAccount(
+                "A payment cannot go to the account it comes from.",
+                errors=[field_error("creditor_account_number", "same_account", "This is the debtor account.")],
+            )
+        if not (debtor.currency == creditor.currency == amount.currency):
+            raise CurrencyMismatch("Both accounts must hold the payment's currency.")
+        payment_id = new_id("pay")
+        entry = ledger_post(
+            external_ref=f"payment:{payment_id}",
+            kind="payment",
+            legs=[Leg(debtor.ledger_account_id, amount.minor), Leg(creditor.ledger_account_id, -amount.minor)],
+            description=reference or consent.reference or f"Payment {payment_id}",
+        )
+        payment = Payment.objects.create(
+            id=payment_id,
+            consent=consent,
+            application_id=application_id,
+            customer_id=customer_id,
+            debtor_account=debtor,
+            creditor_account=creditor,
+            amount_minor=amount.minor,
+            currency=amount.currency,
+            reference=reference or consent.reference,
+            status=Payment.Status.BOOKED,
+            journal_entry=entry,
+            business_date=entry.business_date,
+        )
+        payment_consent_consume(consent=consent)
+    return payment

@@ -48,8 +48,21 @@ def _problem_response(status: str) -> dict[str, Any]:
     }
 
 
+def _type_nullable_objects(node: Any) -> None:
+    """OpenAPI 3.0 wants `type` beside `nullable`; nullable references and JSON fields are objects."""
+    if isinstance(node, dict):
+        if node.get("nullable") and "type" not in node and "$ref" not in node:
+            node["type"] = "object"
+        for value in node.values():
+            _type_nullable_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            _type_nullable_objects(value)
+
+
 def postprocess_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    _type_nullable_objects(schemas)
     schemas["Problem"] = PROBLEM_SCHEMA
     schemas["ProblemFieldError"] = FIELD_ERROR_SCHEMA
     for path, item in result.get("paths", {}).items():

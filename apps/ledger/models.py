@@ -7,7 +7,22 @@ credit-normal), so a customer's deposit balance reads as a positive number.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """Journal entries and postings are written once: bulk updates and deletes are refused.
+
+    On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE in the database too.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError(f"{self.model.__name__} rows are immutable; post a reversing entry instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self.model.__name__} rows are immutable; post a reversing entry instead.")
 
 
 class LedgerAccount(models.Model):
@@ -56,14 +71,19 @@ class LedgerAccount(models.Model):
 class JournalEntry(models.Model):
     """One balanced money movement. Never updated or deleted: corrections are new entries."""
 
-    external_ref = models.CharField(max_length=160, unique=True, help_text="Makes posting idempotent.")
-    kind = models.CharField(max_length=40, db_index=True)
+    # Unique through Meta.constraints (one index; `unique=True` would add a LIKE index too).
+    external_ref = models.CharField(max_length=160, help_text="Makes posting idempotent.")
+    # Not indexed: every index is paid on the hot path; reports filter by date first.
+    kind = models.CharField(max_length=40)
     description = models.CharField(max_length=255, blank=True)
     business_date = models.DateField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "journal entries"
+        constraints = [models.UniqueConstraint(fields=["external_ref"], name="journal_entry_external_ref_unique")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.external_ref}"
@@ -79,7 +99,8 @@ class JournalEntry(models.Model):
 
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    # No single-column index: `posting_account_recent` (account, -id) serves every lookup by account.
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings", db_index=False)
     amount_minor = models.BigIntegerField(help_text="Debit positive, credit negative.")
     currency = models.CharField(max_length=3)
     # The account's normal balance right after this posting: statements need no recomputation.
@@ -87,9 +108,19 @@ class Posting(models.Model):
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["account", "-id"], name="posting_account_recent")]
         constraints = [models.CheckConstraint(condition=~models.Q(amount_minor=0), name="posting_not_zero")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_minor:+d} {self.currency}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Postings are immutable; post a reversing entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Postings are immutable.")

@@ -17,6 +17,7 @@ from apps.core.errors import Forbidden, NotFound, Unprocessable, ValidationFaile
 from apps.core.idempotency import idempotent
 from apps.core.money import Money, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer
 from apps.customers.models import Customer
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.permissions import CustomerScopes
@@ -43,14 +44,6 @@ def _require(request: Request, permission: str) -> str:
 
 def _money(minor: int, currency: str) -> dict[str, str]:
     return Money(int(minor), currency).as_json()
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.CharField(help_text='Decimal string, e.g. "8000.00".')
-    currency = serializers.CharField(help_text="ISO 4217 code.")
-
-    class Meta:
-        ref_name = "LendingMoney"
 
 
 def _parse_money(data: dict[str, Any], field: str, currency: str) -> int:
@@ -175,14 +168,14 @@ def _loan(loan: Loan) -> dict[str, Any]:
 
 
 class DrawdownInput(serializers.Serializer):
-    amount = MoneySerializer()
+    amount = MoneyInputSerializer()
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices)
     deposit_account_id = serializers.CharField(help_text="A deposit account shared in the consent; the loan is paid into it.")
     vehicle = serializers.JSONField(required=False, allow_null=True, help_text="Auto loans: the vehicle's details.")
 
     class Meta:
-        ref_name = "DrawdownRequest"
+        ref_name = "DrawdownCreate"
 
 
 class CreditLineDrawdownApi(_Base):
@@ -338,10 +331,10 @@ class LoanPayoffQuoteApi(_Base):
 
 
 class RepaymentInput(serializers.Serializer):
-    amount = MoneySerializer()
+    amount = MoneyInputSerializer()
 
     class Meta:
-        ref_name = "RepaymentRequest"
+        ref_name = "RepaymentCreate"
 
 
 class AllocationOutput(serializers.Serializer):
@@ -418,13 +411,13 @@ class LoanRepaymentApi(_Base):
 
 class CreditApplicationInput(serializers.Serializer):
     product_id = serializers.CharField(required=False, help_text="Default: the bank's SME credit line product.")
-    requested_amount = MoneySerializer()
-    annual_revenue = MoneySerializer(help_text="The business's revenue over the last 12 months.")
+    requested_amount = MoneyInputSerializer()
+    annual_revenue = MoneyInputSerializer(help_text="The business's revenue over the last 12 months.")
     years_in_business = serializers.IntegerField(min_value=0, max_value=200)
     employees = serializers.IntegerField(min_value=0, required=False)
 
     class Meta:
-        ref_name = "CreditApplicationRequest"
+        ref_name = "CreditApplicationCreate"
 
 
 class DecisionReasonOutput(serializers.Serializer):

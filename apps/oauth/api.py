@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,6 +18,7 @@ from apps.core.errors import InsufficientScope, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
 from apps.core.money import Money, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer
 
 from .authentication import TokenInfo
 from .models import Consent
@@ -38,14 +38,6 @@ class DecimalStringField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return value
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = DecimalStringField(help_text='A decimal string, e.g. "100.00"; JSON numbers are refused.')
-    currency = serializers.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
-
-    class Meta:
-        ref_name = "ConsentAmount"
 
 
 class ConsentPaymentSerializer(serializers.Serializer):
@@ -132,7 +124,7 @@ class ConsentListCreateApi(ConsentClientView):
             required=False,
             help_text="Required for account access (future, at most one year); payments default to one day.",
         )
-        amount = MoneySerializer(required=False, help_text="Payments: the exact amount.")
+        amount = MoneyInputSerializer(required=False, help_text="Payments: the exact amount.")
         creditor_account_number = serializers.CharField(required=False, max_length=34)
         creditor_name = serializers.CharField(required=False, max_length=140)
         reference = serializers.CharField(required=False, allow_blank=True, max_length=140, default="")

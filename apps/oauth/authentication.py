@@ -157,7 +157,11 @@ def resolve_token(raw: str) -> TokenInfo:
     if info.expires_at <= now:
         raise InvalidToken("The access token has expired.", code="token_expired")
     if info.consent_id is not None:
-        if info.consent_status != Consent.Status.AUTHORISED:
+        # A payment consent is consumed by its one payment; the token issued for it may still
+        # read that payment and replay the idempotent response (the payment service refuses a
+        # second payment under the consent's row lock).
+        consumed_payment = info.consent_kind == Consent.Kind.PAYMENT and info.consent_status == Consent.Status.CONSUMED
+        if info.consent_status != Consent.Status.AUTHORISED and not consumed_payment:
             raise _consent_error(info.consent_status or "")
         if info.consent_expires_at is not None and info.consent_expires_at <= now:
             raise _consent_error(Consent.Status.EXPIRED)

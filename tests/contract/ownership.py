@@ -108,3 +108,36 @@ OWNERSHIP["credit-applications-detail"] = Ownership(
     own=lambda w: {"application_id": w.objects["credit_application_a"].pk},
     other=lambda w: {"application_id": w.objects["credit_application_b"].pk},
 )
+
+
+def _payments_world(w: World) -> None:
+    from apps.accounts.services import payment_create
+    from apps.core.money import Money
+    from apps.oauth.models import Consent
+
+    for side, customer, debtor, creditor, app in (
+        ("a", w.customer_a, w.account_a, w.account_b, w.app_a),
+        ("b", w.customer_b, w.account_b, w.account_a, w.app_b),
+    ):
+        consent = factories.make_consent(
+            app, customer, kind=Consent.Kind.PAYMENT, amount_minor=100, currency="CNY",
+            creditor_account_number=creditor.account_number, debtor_account_id=debtor.id,
+        )
+        w.objects[f"payment_{side}"] = payment_create(
+            consent_id=consent.pk, application_id=app.pk, customer_id=customer.pk,
+            amount=Money(100, "CNY"), creditor_account_number=creditor.account_number,
+        )
+
+
+WORLD_BUILDERS.append(_payments_world)
+for _name in ("accounts-detail", "accounts-balances", "accounts-transactions"):
+    OWNERSHIP[_name] = Ownership(
+        "customer",
+        own=lambda w: {"account_id": w.account_a.pk},
+        other=lambda w: {"account_id": w.account_b.pk},
+    )
+OWNERSHIP["payments-detail"] = Ownership(
+    "customer",
+    own=lambda w: {"payment_id": w.objects["payment_a"].pk},
+    other=lambda w: {"payment_id": w.objects["payment_b"].pk},
+)

@@ -1,0 +1,369 @@
+"""Accounts, balances, transactions and payments for third-party apps (customer tokens).
+
+A token sees only the accounts that are both in its consent and the authorising
+customer's own; anything else is 404. What it may read is further limited by the consent's
+permissions (403 `consent_permission_missing`). Payments need a token bound to an
+authorised payment consent and are made exactly as consented.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db import models
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
+from apps.core.errors import Forbidden, ValidationFailed, field_error
+from apps.core.idempotency import idempotent
+from apps.core.money import CURRENCY_EXPONENTS, Money, parse_amount
+from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
+from apps.core.serializers import (
+    MoneyInputSerializer,
+    MoneySerializer,
+    StrictCharField,
+    StrictSerializer,
+)
+from apps.ledger.models import Posting
+from apps.oauth.authentication import TokenInfo
+from apps.oauth.models import Consent
+from apps.oauth.permissions import CustomerScopes
+
+from . import selectors, services
+from .models import DepositAccount, Payment
+
+
+class CreditDebitIndicator(models.TextChoices):
+    CREDIT = "credit"
+    DEBIT = "debit"
+
+
+class ConsentPermissionMissing(Forbidden):
+    code = "consent_permission_missing"
+    title = "The consent does not allow this"
+
+
+def _auth(request: Request) -> TokenInfo:
+    return cast(TokenInfo, request.auth)  # CustomerScopes has checked it is a customer's TokenInfo
+
+
+def _require(info: TokenInfo, permission: str) -> None:
+    if not info.has_permission(permission):
+        raise ConsentPermissionMissing(f"The customer's consent does not include `{permission}`.")
+
+
+# --- serializers -------------------------------------------------------------------------
+
+
+def _money(minor: int, currency: str) -> dict[str, str]:
+    return Money(minor, currency).as_json()
+
+
+@extend_schema_serializer(component_name="Account")
+class AccountSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=DepositAccount.Kind.choices)
+    currency = serializers.CharField()
+    account_number = serializers.CharField()
+    masked_number = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=DepositAccount.Status.choices, help_text="A frozen account can be read but cannot make payments."
+    )
+    opened_at = serializers.DateTimeField()
+
+
+def _account(account: DepositAccount) -> dict[str, Any]:
+    return AccountSerializer(
+        {
+            "id": account.id,
+            "name": account.name,
+            "kind": account.kind,
+            "currency": account.currency,
+            "account_number": account.account_number,
+            "masked_number": account.masked_number,
+            "status": account.status,
+            "opened_at": account.opened_at,
+        }
+    ).data
+
+
+@extend_schema_serializer(component_name="AccountBalances")
+class BalancesSerializer(serializers.Serializer):
+    account_id = serializers.CharField()
+    booked = MoneySerializer(help_text="The ledger balance: every booked transaction.")
+    available = MoneySerializer(help_text="What can be spent now: booked plus any overdraft line.")
+    as_of = serializers.DateTimeField(help_text="When these figures were read.")
+
+
+@extend_schema_serializer(component_name="TransactionEntry")
+class EntrySerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="What moved the money, e.g. `payment`, `cash_deposit`.")
+    reference = serializers.CharField(help_text="The ledger reference, e.g. `payment:pay_…`.")
+
+
+@extend_schema_serializer(component_name="Transaction")
+class TransactionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    amount = MoneySerializer(help_text="Always positive; see credit_debit_indicator.")
+    credit_debit_indicator = serializers.ChoiceField(
+        choices=CreditDebitIndicator.choices, help_text="credit: money in; debit: money out."
+    )
+    booking_date = serializers.DateField(help_text="The bank's business date of the booking.")
+    booked_at = serializers.DateTimeField()
+    description = serializers.CharField(allow_blank=True)
+    balance_after = MoneySerializer(help_text="The booked balance right after this transaction.")
+    entry = EntrySerializer()
+
+
+def _transactions(postings: Sequence[Posting]) -> list[dict[str, Any]]:
+    return [
+        TransactionSerializer(
+            {
+                "id": f"txn_{p.pk}",
+                "amount": _money(abs(p.amount_minor), p.currency),
+                "credit_debit_indicator": CreditDebitIndicator.CREDIT if p.amount_minor < 0 else CreditDebitIndicator.DEBIT,
+                "booking_date": p.business_date,
+                "booked_at": p.created_at,
+                "description": p.entry.description,
+                "balance_after": _money(p.balance_after_minor, p.currency),
+                "entry": {"kind": p.entry.kind, "reference": p.entry.external_ref},
+            }
+        ).data
+        for p in postings
+    ]
+
+
+@extend_schema_serializer(component_name="Payment")
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=Payment.Status.choices)
+    consent_id = serializers.CharField()
+    debtor_account_id = serializers.CharField()
+    creditor_account_number = serializers.CharField()
+    amount = MoneySerializer()
+    reference = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    business_date = serializers.DateField()
+
+
+def _payment(payment: Payment) -> dict[str, Any]:
+    return PaymentSerializer(
+        {
+            "id": payment.id,
+            "status": payment.status,
+            "consent_id": payment.consent_id,
+            "debtor_account_id": payment.debtor_account_id,
+            "creditor_account_number": payment.creditor_account.account_number,
+            "amount": _money(payment.amount_minor, payment.currency),
+            "reference": payment.reference,
+            "created_at": payment.created_at,
+            "business_date": payment.business_date,
+        }
+    ).data
+
+
+AccountPage = page_serializer(AccountSerializer, "AccountList")
+TransactionPage = page_serializer(TransactionSerializer, "TransactionList")
+
+ACCOUNT_ID = OpenApiParameter("account_id", str, OpenApiParameter.PATH, description="An account id, `acc_…`.")
+
+
+def _visible_account(request: Request, account_id: str) -> DepositAccount:
+    info = _auth(request)
+    return selectors.deposit_account_visible_get(
+        customer_id=info.customer_id or "", account_ids=info.consent_account_ids, account_id=account_id
+    )
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+class AccountListApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"GET": [["accounts"]]}
+
+    @extend_schema(
+        operation_id="accounts_list",
+        summary="List the accounts the customer shared",
+        description="Needs the consent permission `read_accounts`.",
+        parameters=LIST_PARAMETERS,
+        responses={200: AccountPage},
+        tags=["accounts"],
+    )
+    def get(self, request: Request) -> Response:
+        info = _auth(request)
+        _require(info, Consent.Permission.READ_ACCOUNTS)
+        accounts = selectors.deposit_accounts_visible(customer_id=info.customer_id or "", account_ids=info.consent_account_ids)
+        return Response(paginate(request, accounts, serialize=lambda rows: [_account(a) for a in rows], descending=False))
+
+
+class AccountDetailApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"GET": [["accounts"]]}
+
+    @extend_schema(
+        operation_id="accounts_retrieve",
+        summary="Get one shared account",
+        description="Needs the consent permission `read_accounts`.",
+        parameters=[ACCOUNT_ID],
+        responses={200: AccountSerializer},
+        tags=["accounts"],
+    )
+    def get(self, request: Request, account_id: str) -> Response:
+        _require(_auth(request), Consent.Permission.READ_ACCOUNTS)
+        return Response(_account(_visible_account(request, account_id)))
+
+
+class AccountBalancesApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"GET": [["accounts"]]}
+
+    @extend_schema(
+        operation_id="accounts_balances",
+        summary="Get an account's booked and available balances",
+        description="Needs the consent permission `read_balances`.",
+        parameters=[ACCOUNT_ID],
+        responses={200: BalancesSerializer},
+        tags=["accounts"],
+    )
+    def get(self, request: Request, account_id: str) -> Response:
+        _require(_auth(request), Consent.Permission.READ_BALANCES)
+        account = _visible_account(request, account_id)
+        balances = selectors.deposit_account_balances(account=account)
+        return Response(
+            BalancesSerializer(
+                {
+                    "account_id": account.id,
+                    "booked": balances.booked.as_json(),
+                    "available": balances.available.as_json(),
+                    "as_of": balances.as_of,
+                }
+            ).data
+        )
+
+
+class TransactionFilters(serializers.Serializer):
+    booked_from = serializers.DateField(required=False, help_text="First business date, inclusive (YYYY-MM-DD).")
+    booked_to = serializers.DateField(required=False, help_text="Last business date, inclusive (YYYY-MM-DD).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("booked_from"), attrs.get("booked_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"booked_to": [serializers.ErrorDetail("Must not be before booked_from.", code="before_booked_from")]}
+            )
+        return attrs
+
+
+class AccountTransactionsApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"GET": [["accounts"]]}
+
+    @extend_schema(
+        operation_id="accounts_transactions",
+        summary="List an account's transactions, newest first",
+        description="Needs the consent permission `read_transactions`. Filters are on the bank's business date, inclusive.",
+        parameters=[ACCOUNT_ID, TransactionFilters, *LIST_PARAMETERS],
+        responses={200: TransactionPage},
+        tags=["accounts"],
+    )
+    def get(self, request: Request, account_id: str) -> Response:
+        _require(_auth(request), Consent.Permission.READ_TRANSACTIONS)
+        filters = TransactionFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        account = _visible_account(request, account_id)
+        postings = selectors.deposit_account_transactions(
+            account=account,
+            booked_from=filters.validated_data.get("booked_from"),
+            booked_to=filters.validated_data.get("booked_to"),
+        )
+        return Response(paginate(request, postings, serialize=_transactions))
+
+
+# --- payments ----------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="PaymentCreate")
+class PaymentInputSerializer(StrictSerializer):
+    consent_id = StrictCharField(max_length=32, help_text="The authorised payment consent the token was issued under.")
+    amount = MoneyInputSerializer(help_text="Exactly the consented amount and currency.")
+    creditor_account_number = StrictCharField(max_length=34, help_text="Exactly the consented creditor account.")
+    reference = StrictCharField(max_length=140, required=False, allow_blank=True)
+
+
+def _parse_money(data: dict[str, Any]) -> Money:
+    currency = data["currency"]
+    if currency not in CURRENCY_EXPONENTS:
+        raise ValidationFailed(
+            f"Unknown currency {currency!r}.",
+            code="unsupported_currency",
+            errors=[field_error("amount.currency", "unsupported_currency", f"Supported: {', '.join(sorted(CURRENCY_EXPONENTS))}.")],
+        )
+    return parse_amount(data["amount"], currency, field="amount.amount")
+
+
+class PaymentCreateApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"POST": [["payments"]]}
+
+    @extend_schema(
+        operation_id="payments_create",
+        summary="Make the payment a payment consent authorises",
+        description=(
+            "The token must be bound to an authorised payment consent, and the body must match it exactly "
+            "(`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals "
+            "(`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing."
+        ),
+        request=PaymentInputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: PaymentSerializer},
+        tags=["payments"],
+    )
+    @idempotent()
+    def post(self, request: Request) -> Response:
+        info = _auth(request)
+        if info.consent_kind != Consent.Kind.PAYMENT or not info.consent_id:
+            raise Forbidden(
+                "Payments need a token issued under an authorised payment consent.", code="payment_consent_required"
+            )
+        body = PaymentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        amount = _parse_money(data["amount"])
+        if data["consent_id"] != info.consent_id:
+            raise services.PaymentDoesNotMatchConsent(
+                "The consent_id is not the consent this token was issued under.",
+                errors=[field_error("consent_id", "mismatch", "Use the consent the token was issued under.")],
+            )
+        payment = services.payment_create(
+            consent_id=info.consent_id,
+            application_id=info.application_id,
+            customer_id=info.customer_id or "",
+            amount=amount,
+            creditor_account_number=data["creditor_account_number"],
+            reference=data.get("reference", ""),
+        )
+        return Response(_payment(payment), status=201, headers={"Location": f"/api/v1/payments/{payment.id}"})
+
+
+class PaymentDetailApi(PlatformAPIView):
+    permission_classes = [CustomerScopes]
+    required_alternate_scopes = {"GET": [["payments"], ["accounts"]]}
+
+    @extend_schema(
+        operation_id="payments_retrieve",
+        summary="Get a payment this client made for the customer",
+        parameters=[OpenApiParameter("payment_id", str, OpenApiParameter.PATH, description="A payment id, `pay_…`.")],
+        responses={200: PaymentSerializer},
+        tags=["payments"],
+    )
+    def get(self, request: Request, payment_id: str) -> Response:
+        info = _auth(request)
+        payment = selectors.payment_visible_get(
+            payment_id=payment_id, customer_id=info.customer_id or "", application_id=info.application_id
+        )
+        return Response(_payment(payment))
