@@ -1,6 +1,7 @@
 """Shared fixtures for every suite (NetBox-style: one harness that API tests reuse)."""
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -25,9 +26,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_test_worker() -> Iterator[None]:
+    """xdist workers share one Redis: each gets its own key prefix so they never see each
+    other's token cache, business date or throttle counters."""
+    from django.test import override_settings
+
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    cache.clear()
+    prefix = django_settings.CACHES["default"].get("KEY_PREFIX", "")
+    if "redis" in django_settings.CACHES["default"]["BACKEND"].lower():
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
