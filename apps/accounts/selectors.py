@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 from apps.core.money import Money
 from apps.ledger.models import Posting
-from apps.ledger.selectors import ledger_account_statement
+from apps.ledger.selectors import ledger_account_statement_rows
 
 from .models import DepositAccount, Payment
 
@@ -35,14 +35,14 @@ def deposit_accounts_visible(*, customer_id: str, account_ids: Iterable[str]) ->
 def deposit_account_visible_get(*, customer_id: str, account_ids: Iterable[str], account_id: str) -> DepositAccount:
     """One visible account, or 404 (another customer's account and an unshared one look alike)."""
     ids = set(account_ids)
-    account = (
-        deposit_accounts_visible(customer_id=customer_id, account_ids=ids).filter(pk=account_id).first()
+    found = (
+        list(deposit_accounts_visible(customer_id=customer_id, account_ids=ids).filter(pk=account_id)[:1])
         if account_id in ids
-        else None
+        else []
     )
-    if account is None:
+    if not found:
         raise NotFound("No such account.")
-    return account
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,11 @@ def deposit_account_balances(*, account: DepositAccount) -> AccountBalances:
 
 def deposit_account_transactions(
     *, account: DepositAccount, booked_from: date | None = None, booked_to: date | None = None
-) -> QuerySet[Posting]:
+) -> QuerySet[Posting, dict[str, Any]]:
     """The account's bookings, business dates inclusive; paginate by `-pk` for newest first."""
-    return ledger_account_statement(ledger_account_id=account.ledger_account_id, booked_from=booked_from, booked_to=booked_to)
+    return ledger_account_statement_rows(
+        ledger_account_id=account.ledger_account_id, booked_from=booked_from, booked_to=booked_to
+    )
 
 
 def payment_visible_get(*, payment_id: str, customer_id: str, application_id: int) -> Payment:

@@ -79,8 +79,13 @@ def paginate(
     rows = list(queryset[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = signing.dumps({"k": kind, "p": rows[-1].pk}, salt=_SALT, compress=True) if has_more else None
+    next_cursor = signing.dumps({"k": kind, "p": _position(rows[-1])}, salt=_SALT, compress=True) if has_more else None
     return {"data": serialize(rows), "has_more": has_more, "next_cursor": next_cursor}
+
+
+def _position(row: Any) -> Any:
+    """The primary key of a model instance, or of a `.values()` row (which must include "pk")."""
+    return row["pk"] if isinstance(row, dict) else row.pk
 
 
 def page_serializer(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:

@@ -1,6 +1,7 @@
 """Serializer pieces every API shares, so the contract has one Money shape."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -61,3 +62,9 @@ class MoneyInputSerializer(StrictSerializer):
         help_text='A decimal string in major units, e.g. "100.00"; more decimals than the currency has are refused.'
     )
     currency = StrictCharField(max_length=3, help_text="ISO 4217 code, e.g. CNY.")
+
+
+def rfc3339(moment: datetime) -> str:
+    """A timestamp as the API writes it (what DRF's DateTimeField writes, without its cost)."""
+    text = moment.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -1,18 +1,23 @@
-"""Per-OAuth-client rate limits: 429 with Retry-After and RateLimit-* headers."""
+"""Per-OAuth-client rate limits: 429 with Retry-After and RateLimit-* headers.
+
+A fixed-window counter in the shared cache: one atomic INCR per request (Redis in
+production), so the cost does not grow with the allowance the way DRF's timestamp
+history does, and every web process counts against the same limit.
+"""
 from __future__ import annotations
 
 import time
 from typing import Any
 
+from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """A fixed allowance per OAuth client over a sliding window (DRF's history algorithm).
+    """An allowance per OAuth client per window; all of a partner's servers share it.
 
-    The client is the OAuth application, so all of a partner's servers share one limit;
-    unauthenticated requests are limited per IP address.
+    Unauthenticated requests are limited per IP address.
     """
 
     scope = "client"
@@ -23,16 +28,26 @@ class ClientRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        allowed = super().allow_request(request, view)
-        if self.rate is not None and self.num_requests:
-            remaining = max(0, self.num_requests - len(self.history))
-            reset = int(self.duration - (self.now - self.history[-1])) if self.history else int(self.duration)
-            request._ratelimit = {  # type: ignore[attr-defined]
-                "RateLimit-Limit": str(self.num_requests),
-                "RateLimit-Remaining": str(remaining),
-                "RateLimit-Reset": str(max(0, reset)),
-            }
-        return allowed
+        if self.rate is None or not self.num_requests:
+            return True
+        now = time.time()
+        window = int(now // self.duration)
+        key = f"{self.get_cache_key(request, view)}:{window}"
+        if cache.add(key, 1, timeout=int(self.duration) + 1):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=int(self.duration) + 1)
+                count = 1
+        self._wait = (window + 1) * self.duration - now
+        request._ratelimit = {  # type: ignore[attr-defined]
+            "RateLimit-Limit": str(self.num_requests),
+            "RateLimit-Remaining": str(max(0, self.num_requests - count)),
+            "RateLimit-Reset": str(max(1, int(self._wait + 0.999))),
+        }
+        return count <= self.num_requests
 
-    def timer(self) -> float:
-        return time.time()
+    def wait(self) -> float:
+        return max(1.0, getattr(self, "_wait", 1.0))

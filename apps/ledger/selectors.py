@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 
@@ -26,6 +27,25 @@ def ledger_account_statement(
     if booked_to is not None:
         postings = postings.filter(business_date__lte=booked_to)
     return postings
+
+
+# The columns a statement line needs, read as plain rows: a page of 50 costs no model objects.
+STATEMENT_COLUMNS = (
+    "pk", "amount_minor", "currency", "balance_after_minor", "business_date", "created_at",
+    "entry__description", "entry__kind", "entry__external_ref",
+)
+
+
+def ledger_account_statement_rows(
+    *, ledger_account_id: int, booked_from: date | None = None, booked_to: date | None = None
+) -> QuerySet[Posting, dict[str, Any]]:
+    """`ledger_account_statement` as `.values()` rows with STATEMENT_COLUMNS."""
+    postings = Posting.objects.filter(account_id=ledger_account_id)
+    if booked_from is not None:
+        postings = postings.filter(business_date__gte=booked_from)
+    if booked_to is not None:
+        postings = postings.filter(business_date__lte=booked_to)
+    return postings.values(*STATEMENT_COLUMNS)
 
 
 def ledger_trial_balance() -> dict[str, int]:

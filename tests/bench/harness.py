@@ -51,12 +51,26 @@ class LoadResult:
         return self.percentile(99)
 
 
+_JOB: tuple[Callable[[int, Any], tuple[int, int, list[float]]], Any] | None = None
+
+
+def _run_job(index: int) -> tuple[int, int, list[float]]:
+    assert _JOB is not None
+    target, arg = _JOB
+    return target(index, arg)
+
+
 def run_processes(target: Callable[[int, Any], tuple[int, int, list[float]]], workers: int, arg: Any) -> LoadResult:
-    """Run `target(worker_index, arg)` in `workers` forked processes; merge their counts."""
+    """Run `target(worker_index, arg)` in `workers` forked processes; merge their counts.
+
+    The job is handed over by fork (a module global), so closures need not be picklable.
+    """
+    global _JOB
+    _JOB = (target, arg)
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
         started = time.perf_counter()
-        results = pool.starmap(target, [(i, arg) for i in range(workers)])
+        results = pool.map(_run_job, range(workers))
         elapsed = time.perf_counter() - started
     requests = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)

@@ -32,6 +32,10 @@ def _server_env() -> dict[str, str]:
         "ROOT_URLCONF": "tests.bench.urls",
         "API_RATE_LIMIT": "1000000/min",
         "DB_CONN_MAX_AGE": "600",
+        # Measured as deployed: production settings, DEBUG off.
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "bench-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]

@@ -1,8 +1,8 @@
 """The platform's URLs plus a minimal JSON view: the ceiling a Django view can reach here."""
+from config.urls import handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as platform_urlpatterns
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-
-from config.urls import handler404, handler500, urlpatterns as platform_urlpatterns  # noqa: F401
 
 
 def minimal(request: HttpRequest) -> JsonResponse:
