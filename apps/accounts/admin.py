@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import PlatformError
 from apps.core.money import CURRENCY_EXPONENTS, Money
 
@@ -80,21 +81,12 @@ class DepositAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("id", "status", "amount", "debtor_account", "creditor_account", "application", "business_date", "created_at")
     list_filter = ("status", "currency", "business_date")
     search_fields = ("=id", "=consent__id", "debtor_account__account_number", "creditor_account__account_number", "reference")
     list_select_related = ("debtor_account", "creditor_account", "application")
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="amount", ordering="amount_minor")
     def amount(self, obj: Payment) -> str:

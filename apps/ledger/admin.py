@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.money import CURRENCY_EXPONENTS, Money
 
 from .models import JournalEntry, LedgerAccount, Posting
@@ -15,19 +16,6 @@ def _money(minor: int, currency: str) -> str:
     if currency not in CURRENCY_EXPONENTS:
         return f"{minor} {currency} (minor units)"
     return f"{Money(minor, currency).as_string()} {currency}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by staff with the view permission; nobody may add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LedgerAccount)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from apps.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     BlackListEntry,
@@ -124,17 +126,6 @@ class BlackListEntryAdmin(CsvImportExportMixin, admin.ModelAdmin):
 class ScorecardAdmin(admin.ModelAdmin):
     list_display = ("version", "product_kind", "active", "approve_threshold", "refer_threshold", "created_at")
     list_filter = ("product_kind", "active")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RiskDecision)

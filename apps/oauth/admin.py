@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_admin_class, get_application_model
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import PlatformError
 
 from .models import ClientProfile, Consent
@@ -75,7 +76,7 @@ class ConsentAdmin(admin.ModelAdmin):
         )
 
 
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyAdmin):
     """Every admin change, read-only: who did what to which object, and when."""
 
     list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change_message")
@@ -83,15 +84,6 @@ class LogEntryAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "object_id", "user__username", "change_message")
     date_hierarchy = "action_time"
     readonly_fields = [f.name for f in LogEntry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 if not admin.site.is_registered(LogEntry):
