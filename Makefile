@@ -19,8 +19,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 run: $(VENV)/.runtime  ## migrate, seed demo data, print credentials, serve on 127.0.0.1:8000
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py seed --json
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py seed --json
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs /api/docs/, admin /admin/, developers /developers)" >&2
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -41,6 +41,14 @@ schema: $(VENV)/.dev  ## regenerate openapi/openapi.yaml from the code
 
 schema-check: $(VENV)/.dev
 	$(PY) manage.py spectacular --validate --fail-on-warn > /dev/null
+
+sdk: schema  ## regenerate both SDKs (python openbank._generated, TS src/generated/openapi.ts) from openapi/openapi.yaml
+	@test -d sdk/typescript/node_modules || (cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error)
+	$(PY) sdk/generate.py
+
+sdk-check: $(VENV)/.dev  ## fail when the committed SDK code is stale against openapi/openapi.yaml
+	@test -d sdk/typescript/node_modules || (cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error)
+	$(PY) sdk/generate.py --check
 
 bench: $(VENV)/.dev  ## benchmarks on PostgreSQL (DATABASE_URL), printing figures and ratios
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:xdist

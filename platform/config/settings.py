@@ -270,6 +270,8 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if not IS_PRODUCTION else ["https"],
     "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.ConsentAwareValidator",
+    # Advertised in the RFC 8414 metadata: only what the platform serves (no device flow).
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
     "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 5000,
     "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
 }

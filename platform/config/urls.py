@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include((oauth2_urls.metadata_urlpatterns, "oauth2_metadata"))),
     path("bank/", include("apps.oauth.page_urls")),
     path("", include("apps.core.urls")),
+    path("", include("apps.developers.urls")),
 ]
 
 handler404 = errors.handler404

@@ -1,6 +1,8 @@
 """A test-only URLconf: the platform plus small views that exercise the shared conventions."""
 from __future__ import annotations
 
+from config.urls import handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as platform_urlpatterns
 from django.urls import path
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,7 +16,6 @@ from apps.ledger.bank_books import bank_account
 from apps.ledger.models import JournalEntry
 from apps.ledger.services import Leg, ledger_post
 from apps.oauth.permissions import ClientScopes
-from config.urls import handler404, handler500, urlpatterns as platform_urlpatterns  # noqa: F401
 
 
 class TransferIn(serializers.Serializer):

@@ -146,6 +146,7 @@ def test_bad_cursor_and_limit(api_client: Any, auth: dict[str, str]) -> None:
 
 def test_rate_limit_answers_429_with_retry_after(api_client: Any, auth: dict[str, str], settings: Any) -> None:
     from rest_framework.settings import api_settings
+
     from apps.core.throttling import ClientRateThrottle
 
     ClientRateThrottle.THROTTLE_RATES = dict(api_settings.DEFAULT_THROTTLE_RATES, client="3/min")

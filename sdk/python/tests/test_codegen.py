@@ -90,3 +90,40 @@ def test_generated_operations_through_the_runtime(
         assert resp.parsed.id == "pay_" + key
 
     assert len(platform.token_requests) == 1
+
+
+def test_call_unwraps_models_and_raises_typed_errors(
+    platform: Platform, generated: Any, sleeps: SleepRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ob.call / ob.iterate: models for 2xx, the typed APIError (not a Problem object) otherwise."""
+    from openbank import ValidationError
+
+    monkeypatch.setitem(sys.modules, "openbank._generated", generated)
+    monkeypatch.setitem(sys.modules, "openbank._generated.types", importlib.import_module(f"{PKG}.types"))
+    accounts_list = importlib.import_module(f"{PKG}.api.default.accounts_list")
+    payments_create = importlib.import_module(f"{PKG}.api.default.payments_create")
+    models = importlib.import_module(f"{PKG}.models")
+
+    @platform.route("GET", "/api/v1/accounts/")
+    def accounts(req: Req) -> Any:
+        start = int(req.query.get("cursor", "0"))
+        end = min(start + 2, 5)
+        return 200, {}, {"data": [{"id": f"acc_{i}", "balance": {"amount": "1.00", "currency": "CNY"}}
+                                  for i in range(start, end)],
+                         "has_more": end < 5, "next_cursor": str(end) if end < 5 else None}
+
+    @platform.route("POST", "/api/v1/payments/")
+    def pay(req: Req) -> Any:
+        return problem(422, "insufficient_funds", "Not enough money.",
+                       errors=[{"field": "amount", "code": "insufficient_funds", "message": "Too much."}])
+
+    with OpenBank(platform.url, CLIENT_ID, CLIENT_SECRET, retry_options={"sleep": sleeps}) as ob:
+        assert ob.api is ob.generated
+        assert [a.id for a in ob.iterate(accounts_list.sync_detailed)] == [f"acc_{i}" for i in range(5)]
+        page = ob.call(accounts_list.sync_detailed, limit=2)
+        assert type(page).__name__ == "PaginatedAccountList" and page.has_more
+        body = models.PaymentCreate(amount=models.Money(amount="8000.00", currency="CNY"))
+        with pytest.raises(ValidationError) as failed:
+            ob.call(payments_create.sync_detailed, body=body)
+    assert failed.value.status == 422 and failed.value.code == "insufficient_funds"
+    assert failed.value.errors[0].field == "amount" and failed.value.request_id

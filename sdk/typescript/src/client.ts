@@ -22,6 +22,7 @@ import {
   type RetryOptions,
 } from "./retry.js";
 import { defaultFetch, type FetchLike, trimTrailingSlash } from "./util.js";
+import type { paths as PlatformPaths } from "./generated/openapi.js";
 
 export const SDK_VERSION = "0.1.0";
 export const DEFAULT_USER_AGENT = `openbank-sdk-typescript/${SDK_VERSION}`;
@@ -228,7 +229,7 @@ export interface OpenBankClientOptions extends OpenBankFetchOptions {
  * const { data } = await ob.GET("/api/v1/accounts/");
  * ```
  */
-export class OpenBankClient<Paths extends {}> {
+export class OpenBankClient<Paths extends {} = PlatformPaths> {
   readonly baseUrl: string;
   readonly fetch: OpenBankFetch;
   readonly auth: TokenProvider | undefined;
@@ -267,7 +268,13 @@ export class OpenBankClient<Paths extends {}> {
   }
 }
 
-/** Factory form of `new OpenBankClient<Paths>(options)`. */
-export function createOpenBankClient<Paths extends {}>(options: OpenBankClientOptions): OpenBankClient<Paths> {
+/**
+ * Factory form of `new OpenBankClient<Paths>(options)`. `Paths` defaults to the platform's
+ * `paths`, generated from openapi/openapi.yaml into src/generated/openapi.ts by `make sdk`,
+ * so `createOpenBankClient({ ... }).GET("/api/v1/consents")` is fully typed.
+ */
+export function createOpenBankClient<Paths extends {} = PlatformPaths>(
+  options: OpenBankClientOptions,
+): OpenBankClient<Paths> {
   return new OpenBankClient<Paths>(options);
 }

@@ -6,3 +6,4 @@ export * from "./pagination.js";
 export * from "./webhooks.js";
 export * from "./client.js";
 export type { FetchLike } from "./util.js";
+export type { paths, components, operations } from "./generated/openapi.js";

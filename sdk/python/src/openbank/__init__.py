@@ -32,6 +32,7 @@ from .errors import (
     raise_for_problem,
 )
 from .money import Money
+from .operations import aiterate_operation, iterate_operation, unwrap
 from .pagination import aiterate, iterate
 from .retry import AsyncRetryTransport, RetryTransport
 from .webhooks import WebhookVerificationError, verify_webhook
@@ -68,6 +69,9 @@ __all__ = [
     "raise_for_problem",
     "Money",
     "iterate",
+    "iterate_operation",
+    "aiterate_operation",
+    "unwrap",
     "aiterate",
     "verify_webhook",
     "WebhookVerificationError",

@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import importlib
 from decimal import Decimal
-from typing import Any, AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping, TypeVar
 
 import httpx
 
 from ._version import __version__
 from .auth import TOKEN_PATH, BearerToken, ClientCredentials
 from .errors import APIConnectionError, APITimeoutError, OpenBankError, error_from_response
+from .operations import DetailedResponse, PageLike, aiterate_operation, iterate_operation, unwrap
+
+if TYPE_CHECKING:
+    from ._generated.models.problem import Problem
 from .pagination import aiterate, iterate
 from .retry import AsyncRetryTransport, RetryTransport
 
@@ -37,6 +41,7 @@ USER_AGENT = f"openbank-python/{__version__}"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
 
 
 def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
@@ -204,6 +209,31 @@ class OpenBank:
             self._generated = cls(base_url=self.base_url, token="").set_httpx_client(self.http)
         return self._generated
 
+    @property
+    def api(self) -> Any:
+        """Alias of :attr:`generated`: ``consents_list.sync(client=ob.api)``."""
+        return self.generated
+
+    def call(self, operation: "Callable[..., DetailedResponse[T | Problem]]", /, **params: Any) -> T:
+        """Run a generated ``sync_detailed`` operation through this client and :func:`unwrap` it.
+
+        ``ob.call(accounts_retrieve.sync_detailed, account_id="acc_...")`` returns the model
+        or raises the typed :class:`~openbank.errors.APIError` subclass.
+        """
+        try:
+            result: T = unwrap(operation(client=self.generated, **params))
+            return result
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(f"request timed out: {exc}", request=exc.request) from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(f"connection error: {exc!r}", request=exc.request) from exc
+
+    def iterate(
+        self, operation: "Callable[..., DetailedResponse[PageLike[T] | Problem]]", /, **params: Any
+    ) -> Iterator[T]:
+        """Every item of a generated list operation, page after page (typed models)."""
+        return iterate_operation(operation, client=self.generated, **params)
+
     # -- lifecycle ----------------------------------------------------------------
     def close(self) -> None:
         self.http.close()
@@ -302,6 +332,32 @@ class AsyncOpenBank:
                 self.http
             )
         return self._generated
+
+    @property
+    def api(self) -> Any:
+        """Alias of :attr:`generated` (use the ``asyncio``/``asyncio_detailed`` functions)."""
+        return self.generated
+
+    async def call(
+        self, operation: "Callable[..., Awaitable[DetailedResponse[T | Problem]]]", /, **params: Any
+    ) -> T:
+        """``await ob.call(accounts_retrieve.asyncio_detailed, account_id=...)``."""
+        try:
+            result: T = unwrap(await operation(client=self.generated, **params))
+            return result
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(f"request timed out: {exc}", request=exc.request) from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(f"connection error: {exc!r}", request=exc.request) from exc
+
+    def iterate(
+        self,
+        operation: "Callable[..., Awaitable[DetailedResponse[PageLike[T] | Problem]]]",
+        /,
+        **params: Any,
+    ) -> AsyncIterator[T]:
+        """``async for item in ob.iterate(consents_list.asyncio_detailed, limit=100)``."""
+        return aiterate_operation(operation, client=self.generated, **params)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.consent import Consent
+from ...models.consent_create_request import ConsentCreateRequest
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: ConsentCreateRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/consents",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Consent | Problem | None:
+    if response.status_code == 201:
+        response_201 = Consent.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Consent | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ConsentCreateRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Consent | Problem]:
+    """Ask for a consent (account access or one payment)
+
+     Needs a client-credentials token with scope `accounts` (account access) or `payments` (payment).
+    Then send the customer to `/oauth/authorize/` with `consent_id`, PKCE (S256) and the matching scope.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (ConsentCreateRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Consent | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ConsentCreateRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Consent | Problem | None:
+    """Ask for a consent (account access or one payment)
+
+     Needs a client-credentials token with scope `accounts` (account access) or `payments` (payment).
+    Then send the customer to `/oauth/authorize/` with `consent_id`, PKCE (S256) and the matching scope.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (ConsentCreateRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Consent | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ConsentCreateRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Consent | Problem]:
+    """Ask for a consent (account access or one payment)
+
+     Needs a client-credentials token with scope `accounts` (account access) or `payments` (payment).
+    Then send the customer to `/oauth/authorize/` with `consent_id`, PKCE (S256) and the matching scope.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (ConsentCreateRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Consent | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ConsentCreateRequest,
+    idempotency_key: str | Unset = UNSET,
+) -> Consent | Problem | None:
+    """Ask for a consent (account access or one payment)
+
+     Needs a client-credentials token with scope `accounts` (account access) or `payments` (payment).
+    Then send the customer to `/oauth/authorize/` with `consent_id`, PKCE (S256) and the matching scope.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (ConsentCreateRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Consent | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

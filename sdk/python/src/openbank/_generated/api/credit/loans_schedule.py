@@ -1,0 +1,179 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.loan_schedule import LoanSchedule
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    loan_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/loans/{loan_id}/schedule".format(
+            loan_id=quote(str(loan_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> LoanSchedule | Problem | None:
+    if response.status_code == 200:
+        response_200 = LoanSchedule.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[LoanSchedule | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    loan_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[LoanSchedule | Problem]:
+    """The loan's repayment schedule, with what has been paid
+
+    Args:
+        loan_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[LoanSchedule | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        loan_id=loan_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    loan_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> LoanSchedule | Problem | None:
+    """The loan's repayment schedule, with what has been paid
+
+    Args:
+        loan_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        LoanSchedule | Problem
+    """
+
+    return sync_detailed(
+        loan_id=loan_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    loan_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[LoanSchedule | Problem]:
+    """The loan's repayment schedule, with what has been paid
+
+    Args:
+        loan_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[LoanSchedule | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        loan_id=loan_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    loan_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> LoanSchedule | Problem | None:
+    """The loan's repayment schedule, with what has been paid
+
+    Args:
+        loan_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        LoanSchedule | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            loan_id=loan_id,
+            client=client,
+        )
+    ).parsed
