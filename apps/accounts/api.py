@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.db import models
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -269,11 +269,36 @@ def _booking_filters(request: Request) -> tuple[date | None, date | None]:
     return filters.validated_data.get("booked_from"), filters.validated_data.get("booked_to")
 
 
+TRANSACTIONS_EXAMPLES = [
+    OpenApiExample(
+        "A page of transactions",
+        response_only=True,
+        value={
+            "data": [
+                {
+                    "id": "txn_1042",
+                    "amount": {"amount": "120.00", "currency": "CNY"},
+                    "credit_debit_indicator": "debit",
+                    "booking_date": "2026-11-14",
+                    "booked_at": "2026-11-14T12:31:05.120000Z",
+                    "description": "Dinner, 14 Nov",
+                    "balance_after": {"amount": "49880.00", "currency": "CNY"},
+                    "entry": {"kind": "payment", "reference": "payment:pay_01JCXQ6M8Z4T0V2R9K1B3N5P7Q"},
+                }
+            ],
+            "has_more": True,
+            "next_cursor": "eyJrIjoibGVkZ2VyLnBvc3RpbmciLCJwIjoxMDQyfQ:1tBx",
+        },
+    )
+]
+
+
 class AccountTransactionsApi(PlatformAPIView):
     permission_classes = [CustomerScopes]
     required_alternate_scopes = {"GET": [["accounts"]]}
 
     @extend_schema(
+        examples=TRANSACTIONS_EXAMPLES,
         operation_id="accounts_transactions",
         summary="List an account's transactions, newest first",
         description="Needs the consent permission `read_transactions`. Filters are on the bank's business date, inclusive.",
@@ -315,11 +340,42 @@ def _parse_money(data: dict[str, Any]) -> Money:
     return parse_amount(data["amount"], currency, field="amount.amount")
 
 
+PAYMENT_EXAMPLES = [
+    OpenApiExample(
+        "Pay exactly what the consent says",
+        request_only=True,
+        value={
+            "consent_id": "cns_01JCXQ5Y2W8H3D6F0A9S7E4R1T",
+            "amount": {"amount": "120.00", "currency": "CNY"},
+            "creditor_account_number": "6217000012345678903",
+            "reference": "Dinner, 14 Nov",
+        },
+    ),
+    OpenApiExample(
+        "Booked",
+        response_only=True,
+        status_codes=["201"],
+        value={
+            "id": "pay_01JCXQ6M8Z4T0V2R9K1B3N5P7Q",
+            "status": "booked",
+            "consent_id": "cns_01JCXQ5Y2W8H3D6F0A9S7E4R1T",
+            "debtor_account_id": "acc_01JCXQ1B6D9F2H5K8M1P4R7T0V",
+            "creditor_account_number": "6217000012345678903",
+            "amount": {"amount": "120.00", "currency": "CNY"},
+            "reference": "Dinner, 14 Nov",
+            "created_at": "2026-11-14T12:31:05.120000Z",
+            "business_date": "2026-11-14",
+        },
+    ),
+]
+
+
 class PaymentCreateApi(PlatformAPIView):
     permission_classes = [CustomerScopes]
     required_alternate_scopes = {"POST": [["payments"]]}
 
     @extend_schema(
+        examples=PAYMENT_EXAMPLES,
         operation_id="payments_create",
         summary="Make the payment a payment consent authorises",
         description=(

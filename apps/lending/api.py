@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -178,8 +178,23 @@ class DrawdownInput(serializers.Serializer):
         ref_name = "DrawdownCreate"
 
 
+DRAWDOWN_EXAMPLES = [
+    OpenApiExample(
+        "RMB 8,000 over 10 months, equal installments",
+        request_only=True,
+        value={
+            "amount": {"amount": "8000.00", "currency": "CNY"},
+            "term_months": 10,
+            "repayment_method": "equal_installment",
+            "deposit_account_id": "acc_01JCXQ1B6D9F2H5K8M1P4R7T0V",
+        },
+    )
+]
+
+
 class CreditLineDrawdownApi(_Base):
     @extend_schema(
+        examples=DRAWDOWN_EXAMPLES,
         operation_id="credit_lines_drawdown", tags=["credit"], request=DrawdownInput, responses={201: LoanOutput},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Draw on a credit line",
@@ -363,8 +378,18 @@ class RepaymentOutput(serializers.Serializer):
         ref_name = "Repayment"
 
 
+REPAYMENT_EXAMPLES = [
+    OpenApiExample(
+        "Repay RMB 1,000 today",
+        request_only=True,
+        value={"amount": {"amount": "1000.00", "currency": "CNY"}},
+    )
+]
+
+
 class LoanRepaymentApi(_Base):
     @extend_schema(
+        examples=REPAYMENT_EXAMPLES,
         operation_id="loans_repay", tags=["credit"], request=RepaymentInput, responses={201: RepaymentOutput},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Repay any amount up to everything owed",

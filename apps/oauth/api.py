@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,15 +29,7 @@ from .services import consent_create, consent_get_for_client, consent_revoke
 SCOPE_FOR_KIND = {Consent.Kind.ACCOUNT_ACCESS: "accounts", Consent.Kind.PAYMENT: "payments"}
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d+)?$", "example": "100.00"})
-class DecimalStringField(serializers.Field):
-    """Passed through untouched so that parse_amount can refuse numbers (floats) exactly."""
 
-    def to_internal_value(self, data: Any) -> Any:
-        return data
-
-    def to_representation(self, value: Any) -> Any:
-        return value
 
 
 class ConsentPaymentSerializer(serializers.Serializer):
@@ -110,6 +102,29 @@ class ConsentClientView(PlatformAPIView):
         return get_application_model().objects.get(pk=info.application_id)
 
 
+CONSENT_EXAMPLES = [
+    OpenApiExample(
+        "Account access",
+        request_only=True,
+        value={
+            "kind": "account_access",
+            "permissions": ["read_accounts", "read_balances", "read_transactions"],
+            "expires_at": "2027-06-30T00:00:00Z",
+        },
+    ),
+    OpenApiExample(
+        "One payment",
+        request_only=True,
+        value={
+            "kind": "payment",
+            "amount": {"amount": "120.00", "currency": "CNY"},
+            "creditor_account_number": "6217000012345678903",
+            "creditor_name": "Li Na",
+            "reference": "Dinner, 14 Nov",
+        },
+    ),
+]
+
 class ConsentListCreateApi(ConsentClientView):
     required_alternate_scopes = {"GET": [["accounts"], ["payments"]], "POST": [["accounts"], ["payments"]]}
 
@@ -148,6 +163,7 @@ class ConsentListCreateApi(ConsentClientView):
         return Response(page)
 
     @extend_schema(
+        examples=CONSENT_EXAMPLES,
         operation_id="consents_create",
         summary="Ask for a consent (account access or one payment)",
         description=(
