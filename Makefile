@@ -25,6 +25,8 @@ run: $(VENV)/.runtime  ## migrate, seed demo data, print credentials, serve on 1
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev  ## the whole suite on the embedded defaults (SQLite, eager Celery)
+	@if command -v npm >/dev/null 2>&1 && [ ! -d sdk/typescript/node_modules ]; then \
+		cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-fast: $(VENV)/.dev
