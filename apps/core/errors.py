@@ -174,8 +174,9 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
                                                "authentication_failed", "throttled", "parse_error"}:
             code = str(detail_code)
         detail = str(exc.detail)
-        if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf_exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(max(1, int(wait + 0.999)))
             detail = f"Rate limit exceeded; retry after {headers['Retry-After']} seconds."
         auth_header = getattr(exc, "auth_header", None)
         if auth_header:

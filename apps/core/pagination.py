@@ -8,10 +8,10 @@ opaque, signed token so clients cannot forge positions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core import signing
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,8 +21,6 @@ from .errors import ValidationFailed, field_error
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 _SALT = "openbank.cursor"
-
-M = TypeVar("M", bound=Model)
 
 LIST_PARAMETERS = [
     OpenApiParameter("limit", int, description=f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).", required=False),
@@ -62,12 +60,13 @@ def _decode(cursor: str, *, kind: str) -> Any:
 
 def paginate(
     request: Request,
-    queryset: QuerySet[M],
+    queryset: QuerySet[Any, Any],
     *,
-    serialize: Callable[[Sequence[M]], list[Any]],
+    serialize: Callable[[Sequence[Any]], list[Any]],
     descending: bool = True,
 ) -> dict[str, Any]:
-    """One page of `queryset` ordered by primary key (newest first by default)."""
+    """One page of `queryset` (model instances or `.values()` rows with "pk") ordered by
+    primary key, newest first by default."""
     limit = _limit(request)
     kind = queryset.model._meta.label_lower
     cursor = request.query_params.get("cursor")

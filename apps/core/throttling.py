@@ -21,6 +21,8 @@ class ClientRateThrottle(SimpleRateThrottle):
     """
 
     scope = "client"
+    num_requests: int  # set by SimpleRateThrottle from the rate
+    duration: int
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         client = getattr(request.auth, "application_id", None)
