@@ -32,7 +32,7 @@ from apps.core.serializers import (
 )
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.models import Consent
-from apps.oauth.permissions import CustomerScopes
+from apps.oauth.permissions import CustomerScopes, consent_customer_id
 
 from . import selectors, services
 from .models import DepositAccount, Payment
@@ -43,18 +43,12 @@ class CreditDebitIndicator(models.TextChoices):
     DEBIT = "debit"
 
 
-class ConsentPermissionMissing(Forbidden):
-    code = "consent_permission_missing"
-    title = "The consent does not allow this"
-
-
 def _auth(request: Request) -> TokenInfo:
     return cast(TokenInfo, request.auth)  # CustomerScopes has checked it is a customer's TokenInfo
 
 
 def _require(info: TokenInfo, permission: str) -> None:
-    if not info.has_permission(permission):
-        raise ConsentPermissionMissing(f"The customer's consent does not include `{permission}`.")
+    consent_customer_id(info, permission)
 
 
 # --- serializers -------------------------------------------------------------------------

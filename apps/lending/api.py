@@ -13,14 +13,14 @@ from rest_framework.response import Response
 
 from apps.accounts.models import DepositAccount
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
-from apps.core.errors import Forbidden, NotFound, Unprocessable, ValidationFailed, field_error
+from apps.core.errors import NotFound, Unprocessable, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
 from apps.core.money import Money, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer
 from apps.customers.models import Customer
 from apps.oauth.authentication import TokenInfo
-from apps.oauth.permissions import CustomerScopes
+from apps.oauth.permissions import CustomerScopes, consent_customer_id
 
 from . import selectors, services
 from .models import CreditApplication, CreditLine, Installment, Loan, Product, RepaymentMethod, RiskDecision
@@ -34,12 +34,7 @@ def _auth(request: Request) -> TokenInfo:
 
 def _require(request: Request, permission: str) -> str:
     """The customer behind the token, if its consent grants `permission`."""
-    info = _auth(request)
-    if not info.has_permission(permission) or info.customer_id is None:
-        raise Forbidden(
-            f"The customer's consent does not include the `{permission}` permission.", code="consent_permission_missing"
-        )
-    return info.customer_id
+    return consent_customer_id(_auth(request), permission)
 
 
 def _money(minor: int, currency: str) -> dict[str, str]:

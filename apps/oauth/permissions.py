@@ -71,3 +71,19 @@ class ClientScopes(RequireScopes):
                 code="client_token_required",
             )
         return True
+
+
+class ConsentPermissionMissing(Forbidden):
+    code = "consent_permission_missing"
+    title = "The consent does not allow this"
+
+
+def consent_customer_id(info: TokenInfo, permission: str) -> str:
+    """The customer behind a customer token whose consent grants `permission`, else 403.
+
+    Checked after the scope (CustomerScopes) and before any object lookup, so a missing
+    permission is told apart from an object the consent does not cover (404).
+    """
+    if info.customer_id is None or not info.has_permission(permission):
+        raise ConsentPermissionMissing(f"The customer's consent does not include `{permission}`.")
+    return info.customer_id
