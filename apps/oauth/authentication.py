@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -49,7 +49,6 @@ class TokenInfo:
     consent_expires_at: float | None = None
     consent_permissions: tuple[str, ...] = ()
     consent_account_ids: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     # The interface DOT's permission classes expect of request.auth.
     @property
@@ -76,7 +75,8 @@ class TokenInfo:
 
     @classmethod
     def from_cache(cls, data: dict[str, Any]) -> TokenInfo:
-        data = dict(data)
+        # Only known fields: an entry cached by an older release is read, not crashed on.
+        data = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
         data["scopes"] = frozenset(data["scopes"])
         data["consent_permissions"] = tuple(data["consent_permissions"])
         data["consent_account_ids"] = tuple(data["consent_account_ids"])
@@ -147,7 +147,10 @@ def resolve_token(raw: str) -> TokenInfo:
     if ttl:
         cached = cache.get(CACHE_PREFIX + checksum)
         if cached is not None:
-            info = TokenInfo.from_cache(cached)
+            try:
+                info = TokenInfo.from_cache(cached)
+            except (KeyError, TypeError):
+                info = None  # an entry of another shape: validate the token again
     if info is None:
         info = _load(checksum)
         remaining = int(info.expires_at - time.time())
