@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.errors import Forbidden, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import CURRENCY_EXPONENTS, Money, parse_amount
+from apps.core.money import CURRENCY_EXPONENTS, Money, money_json, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
 from apps.core.serializers import (
     MoneyInputSerializer,
@@ -30,6 +30,7 @@ from apps.core.serializers import (
     StrictSerializer,
     rfc3339,
 )
+from apps.ledger.selectors import StatementLine
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.models import Consent
 from apps.oauth.permissions import CustomerScopes, consent_customer_id
@@ -52,10 +53,6 @@ def _require(info: TokenInfo, permission: str) -> None:
 
 
 # --- serializers -------------------------------------------------------------------------
-
-
-def _money(minor: int, currency: str) -> dict[str, str]:
-    return Money(minor, currency).as_json()
 
 
 @extend_schema_serializer(component_name="Account")
@@ -115,20 +112,20 @@ class TransactionSerializer(serializers.Serializer):
     entry = EntrySerializer()
 
 
-def _transactions(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Statement rows (ledger STATEMENT_COLUMNS) in the documented `Transaction` shape."""
+def _transactions(lines: Sequence[StatementLine]) -> list[dict[str, Any]]:
+    """Statement lines in the documented `Transaction` shape."""
     return [
         {
-            "id": f"txn_{row['pk']}",
-            "amount": _money(abs(row["amount_minor"]), row["currency"]),
-            "credit_debit_indicator": CreditDebitIndicator.CREDIT if row["amount_minor"] < 0 else CreditDebitIndicator.DEBIT,
-            "booking_date": row["business_date"].isoformat(),
-            "booked_at": rfc3339(row["created_at"]),
-            "description": row["entry__description"],
-            "balance_after": _money(row["balance_after_minor"], row["currency"]),
-            "entry": {"kind": row["entry__kind"], "reference": row["entry__external_ref"]},
+            "id": f"txn_{line.pk}",
+            "amount": money_json(abs(line.amount_minor), line.currency),
+            "credit_debit_indicator": CreditDebitIndicator.CREDIT if line.amount_minor < 0 else CreditDebitIndicator.DEBIT,
+            "booking_date": line.business_date.isoformat(),
+            "booked_at": rfc3339(line.created_at),
+            "description": line.description,
+            "balance_after": money_json(line.balance_after_minor, line.currency),
+            "entry": {"kind": line.entry_kind, "reference": line.entry_reference},
         }
-        for row in rows
+        for line in lines
     ]
 
 
@@ -152,7 +149,7 @@ def _payment(payment: Payment) -> dict[str, Any]:
         "consent_id": payment.consent_id,
         "debtor_account_id": payment.debtor_account_id,
         "creditor_account_number": payment.creditor_account.account_number,
-        "amount": _money(payment.amount_minor, payment.currency),
+        "amount": money_json(payment.amount_minor, payment.currency),
         "reference": payment.reference,
         "created_at": rfc3339(payment.created_at),
         "business_date": payment.business_date.isoformat(),
@@ -301,11 +298,14 @@ class AccountTransactionsApi(PlatformAPIView):
         tags=["accounts"],
     )
     def get(self, request: Request, account_id: str) -> Response:
-        _require(_auth(request), Consent.Permission.READ_TRANSACTIONS)
+        info = _auth(request)
+        _require(info, Consent.Permission.READ_TRANSACTIONS)
         booked_from, booked_to = _booking_filters(request)
-        account = _visible_account(request, account_id)
+        account = selectors.deposit_account_ref_visible(
+            customer_id=info.customer_id or "", account_ids=info.consent_account_ids, account_id=account_id
+        )
         postings = selectors.deposit_account_transactions(account=account, booked_from=booked_from, booked_to=booked_to)
-        return Response(paginate(request, postings, serialize=_transactions))
+        return Response(paginate(request, postings, serialize=_transactions, kind="ledger.posting"))
 
 
 # --- payments ----------------------------------------------------------------------------

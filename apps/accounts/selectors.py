@@ -4,15 +4,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.errors import NotFound
 from apps.core.money import Money
-from apps.ledger.models import Posting
-from apps.ledger.selectors import ledger_account_statement_rows
+from apps.core.pagination import Fetch
+from apps.ledger.selectors import StatementLine, ledger_account_statement_page
 
 from .models import DepositAccount, Payment
 
@@ -62,13 +62,52 @@ def deposit_account_balances(*, account: DepositAccount) -> AccountBalances:
     )
 
 
+class AccountRef(NamedTuple):
+    """What never changes about a deposit account: whose it is and where it is booked."""
+
+    id: str
+    customer_id: str
+    ledger_account_id: int
+
+
+# Accounts are never re-owned, re-booked or deleted (the admin and the services allow none
+# of it), so their refs can be kept for the life of the process: the statement read, the
+# hottest of the API, then needs no query to check that the account is visible.
+_ACCOUNT_REFS: dict[str, AccountRef] = {}
+_ACCOUNT_REFS_MAX = 100_000
+
+
+def deposit_account_ref_visible(*, customer_id: str, account_ids: Iterable[str], account_id: str) -> AccountRef:
+    """A visible account's ref (both conditions of `deposit_accounts_visible`), or 404."""
+    if account_id not in account_ids:
+        raise NotFound("No such account.")
+    ref = _ACCOUNT_REFS.get(account_id)
+    if ref is None:
+        row = DepositAccount.objects.filter(pk=account_id).values_list("id", "customer_id", "ledger_account_id").first()
+        if row is None:
+            raise NotFound("No such account.")
+        ref = AccountRef(*row)
+        if len(_ACCOUNT_REFS) >= _ACCOUNT_REFS_MAX:
+            _ACCOUNT_REFS.clear()
+        _ACCOUNT_REFS[account_id] = ref
+    if ref.customer_id != customer_id:
+        raise NotFound("No such account.")
+    return ref
+
+
 def deposit_account_transactions(
-    *, account: DepositAccount, booked_from: date | None = None, booked_to: date | None = None
-) -> QuerySet[Posting, dict[str, Any]]:
-    """The account's bookings, business dates inclusive; paginate by `-pk` for newest first."""
-    return ledger_account_statement_rows(
-        ledger_account_id=account.ledger_account_id, booked_from=booked_from, booked_to=booked_to
-    )
+    *, account: AccountRef, booked_from: date | None = None, booked_to: date | None = None
+) -> Fetch:
+    """The account's bookings as a page source for `paginate`, newest first, business
+    dates inclusive."""
+
+    def fetch(before_id: int | None, limit: int) -> list[StatementLine]:
+        return ledger_account_statement_page(
+            ledger_account_id=account.ledger_account_id, booked_from=booked_from, booked_to=booked_to,
+            before_id=before_id, limit=limit,
+        )
+
+    return fetch
 
 
 def payment_visible_get(*, payment_id: str, customer_id: str, application_id: int) -> Payment:

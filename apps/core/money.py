@@ -42,11 +42,10 @@ class Money:
         return Decimal(self.minor).scaleb(-self.exponent)
 
     def as_string(self) -> str:
-        exponent = self.exponent
-        return f"{self.decimal:.{exponent}f}"
+        return format_minor(self.minor, self.currency)
 
     def as_json(self) -> dict[str, str]:
-        return {"amount": self.as_string(), "currency": self.currency}
+        return money_json(self.minor, self.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
@@ -66,6 +65,22 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         return cls(0, currency)
+
+
+def format_minor(minor: int, currency: str) -> str:
+    """Minor units as the API's decimal string in major units: 12345 CNY is "123.45".
+
+    Integer arithmetic, not Decimal: statements format two amounts per line."""
+    exponent = CURRENCY_EXPONENTS[currency]
+    if not exponent:
+        return str(minor)
+    whole, fraction = divmod(abs(minor), 10**exponent)
+    return f"{'-' if minor < 0 else ''}{whole}.{fraction:0{exponent}d}"
+
+
+def money_json(minor: int, currency: str) -> dict[str, str]:
+    """The API's `Money` object for an amount in minor units."""
+    return {"amount": format_minor(minor, currency), "currency": currency}
 
 
 def minor_from_decimal(value: Decimal, currency: str, *, rounding: str = ROUND_HALF_UP) -> int:

@@ -58,33 +58,47 @@ def _decode(cursor: str, *, kind: str) -> Any:
     return payload["p"]
 
 
+# A page source that is not a QuerySet: given the position to continue after (None for the
+# first page) and how many rows to return, the rows in page order, each with a `pk`.
+Fetch = Callable[[Any, int], Sequence[Any]]
+
+
 def paginate(
     request: Request,
-    queryset: QuerySet[Any, Any],
+    source: QuerySet[Any, Any] | Fetch,
     *,
     serialize: Callable[[Sequence[Any]], list[Any]],
     descending: bool = True,
+    kind: str = "",
 ) -> dict[str, Any]:
-    """One page of `queryset` (model instances or `.values()` rows with "pk") ordered by
-    primary key, newest first by default."""
+    """One page of `source` ordered by primary key, newest first by default.
+
+    `source` is a QuerySet, or a `Fetch` for hand-written queries; a Fetch names its list
+    with `kind` so that a cursor of one list is refused by another."""
     limit = _limit(request)
-    kind = queryset.model._meta.label_lower
+    if isinstance(source, QuerySet):
+        kind = source.model._meta.label_lower
+        fetch = _queryset_fetch(source, descending=descending)
+    elif not kind:
+        raise TypeError("paginate() needs the kind of a Fetch source")
+    else:
+        fetch = source
     cursor = request.query_params.get("cursor")
-    ordering = "-pk" if descending else "pk"
-    queryset = queryset.order_by(ordering)
-    if cursor:
-        position = _decode(cursor, kind=kind)
-        queryset = queryset.filter(pk__lt=position) if descending else queryset.filter(pk__gt=position)
-    rows = list(queryset[: limit + 1])
+    rows = list(fetch(_decode(cursor, kind=kind) if cursor else None, limit + 1))
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = signing.dumps({"k": kind, "p": _position(rows[-1])}, salt=_SALT, compress=True) if has_more else None
+    next_cursor = signing.dumps({"k": kind, "p": rows[-1].pk}, salt=_SALT) if has_more else None
     return {"data": serialize(rows), "has_more": has_more, "next_cursor": next_cursor}
 
 
-def _position(row: Any) -> Any:
-    """The primary key of a model instance, or of a `.values()` row (which must include "pk")."""
-    return row["pk"] if isinstance(row, dict) else row.pk
+def _queryset_fetch(queryset: QuerySet[Any, Any], *, descending: bool) -> Fetch:
+    def fetch(after: Any, count: int) -> Sequence[Any]:
+        ordered = queryset.order_by("-pk" if descending else "pk")
+        if after is not None:
+            ordered = ordered.filter(pk__lt=after) if descending else ordered.filter(pk__gt=after)
+        return list(ordered[:count])
+
+    return fetch
 
 
 def page_serializer(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:

@@ -1,7 +1,7 @@
 """Per-OAuth-client rate limits: 429 with Retry-After and RateLimit-* headers.
 
-A fixed-window counter in the shared cache: one atomic INCR per request (Redis in
-production), so the cost does not grow with the allowance the way DRF's timestamp
+A fixed-window counter in the shared cache: one atomic INCR per request, one round trip
+(Redis in production), so the cost does not grow with the allowance the way DRF's timestamp
 history does, and every web process counts against the same limit.
 """
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from .cache import counter_incr
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -35,14 +36,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         now = time.time()
         window = int(now // self.duration)
         key = f"{self.get_cache_key(request, view)}:{window}"
-        if cache.add(key, 1, timeout=int(self.duration) + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=int(self.duration) + 1)
-                count = 1
+        count = counter_incr(key, ttl=int(self.duration) + 1)
         self._wait = (window + 1) * self.duration - now
         request._ratelimit = {  # type: ignore[attr-defined]
             "RateLimit-Limit": str(self.num_requests),

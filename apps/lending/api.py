@@ -15,7 +15,7 @@ from apps.accounts.models import DepositAccount
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.errors import NotFound, Unprocessable, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import Money, parse_amount
+from apps.core.money import money_json, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer
 from apps.customers.models import Customer
@@ -35,10 +35,6 @@ def _auth(request: Request) -> TokenInfo:
 def _require(request: Request, permission: str) -> str:
     """The customer behind the token, if its consent grants `permission`."""
     return consent_customer_id(_auth(request), permission)
-
-
-def _money(minor: int, currency: str) -> dict[str, str]:
-    return Money(int(minor), currency).as_json()
 
 
 def _parse_money(data: dict[str, Any], field: str, currency: str) -> int:
@@ -81,7 +77,7 @@ def _line(line: CreditLine) -> dict[str, Any]:
     p, c = line.product, line.currency
     return {
         "id": line.id, "product_id": p.id, "product_name": p.name, "product_kind": p.kind, "status": line.status,
-        "limit": _money(line.limit_minor, c), "used": _money(line.used_minor, c), "available": _money(line.available_minor, c),
+        "limit": money_json(line.limit_minor, c), "used": money_json(line.used_minor, c), "available": money_json(line.available_minor, c),
         "daily_rate": f"{line.daily_rate:.9f}", "allowed_terms": p.allowed_terms, "allowed_methods": p.allowed_methods,
         "opened_at": line.opened_at,
     }
@@ -148,7 +144,7 @@ def _loan(loan: Loan) -> dict[str, Any]:
     c = loan.currency
     return {
         "id": loan.id, "credit_line_id": loan.line_id, "product_id": loan.product_id, "status": loan.status,
-        "principal": _money(loan.principal_minor, c), "outstanding_principal": _money(loan.outstanding_principal_minor, c),
+        "principal": money_json(loan.principal_minor, c), "outstanding_principal": money_json(loan.outstanding_principal_minor, c),
         "repayment_method": loan.method, "term_months": loan.term_months, "daily_rate": f"{loan.daily_rate:.9f}",
         "penalty_daily_rate": f"{loan.penalty_daily_rate:.9f}", "disbursement_date": loan.disbursement_date,
         "maturity_date": loan.maturity_date, "deposit_account_id": loan.deposit_account_id,
@@ -282,15 +278,15 @@ class LoanScheduleApi(_Base):
         c = loan.currency
         return Response(ScheduleOutput({
             "loan_id": loan.id, "repayment_method": loan.method,
-            "total_principal": _money(sum(r.principal_minor for r in rows), c),
-            "total_interest": _money(sum(r.interest_minor for r in rows), c),
+            "total_principal": money_json(sum(r.principal_minor for r in rows), c),
+            "total_interest": money_json(sum(r.interest_minor for r in rows), c),
             "installments": [
                 {
                     "number": r.number, "period_start": r.period_start, "due_date": r.due_date,
-                    "principal": _money(r.principal_minor, c), "interest": _money(r.interest_minor, c),
-                    "total": _money(r.principal_minor + r.interest_minor, c),
-                    "principal_paid": _money(r.principal_paid_minor, c), "interest_paid": _money(r.interest_paid_minor, c),
-                    "penalty": _money(r.penalty_minor, c), "penalty_paid": _money(r.penalty_paid_minor, c),
+                    "principal": money_json(r.principal_minor, c), "interest": money_json(r.interest_minor, c),
+                    "total": money_json(r.principal_minor + r.interest_minor, c),
+                    "principal_paid": money_json(r.principal_paid_minor, c), "interest_paid": money_json(r.interest_paid_minor, c),
+                    "penalty": money_json(r.penalty_minor, c), "penalty_paid": money_json(r.penalty_paid_minor, c),
                     "status": r.status, "paid_on": r.paid_on,
                 }
                 for r in rows
@@ -333,10 +329,10 @@ class LoanPayoffQuoteApi(_Base):
         pos = services.loan_payoff_quote(loan=loan, as_of=as_of)
         c, d = loan.currency, pos.dues
         return Response(PayoffQuoteOutput({
-            "loan_id": loan.id, "date": pos.as_of, "principal": _money(pos.principal_minor, c),
-            "interest": _money(pos.interest_minor, c), "penalty": _money(d.penalty_minor, c),
-            "total": _money(pos.total_minor, c), "overdue_principal": _money(d.overdue_principal_minor, c),
-            "overdue_interest": _money(d.overdue_interest_minor, c), "days_accrued": pos.days_accrued,
+            "loan_id": loan.id, "date": pos.as_of, "principal": money_json(pos.principal_minor, c),
+            "interest": money_json(pos.interest_minor, c), "penalty": money_json(d.penalty_minor, c),
+            "total": money_json(pos.total_minor, c), "overdue_principal": money_json(d.overdue_principal_minor, c),
+            "overdue_interest": money_json(d.overdue_interest_minor, c), "days_accrued": pos.days_accrued,
         }).data)
 
 
@@ -411,16 +407,16 @@ class LoanRepaymentApi(_Base):
         r = repayment
         return Response(
             RepaymentOutput({
-                "id": r.id, "loan_id": loan.id, "amount": _money(r.amount_minor, c),
+                "id": r.id, "loan_id": loan.id, "amount": money_json(r.amount_minor, c),
                 "allocation": {
-                    "penalty": _money(r.penalty_minor, c), "overdue_interest": _money(r.overdue_interest_minor, c),
-                    "overdue_principal": _money(r.overdue_principal_minor, c),
-                    "current_interest": _money(r.current_interest_minor, c),
-                    "current_principal": _money(r.current_principal_minor, c),
-                    "prepaid_principal": _money(r.prepaid_principal_minor, c),
+                    "penalty": money_json(r.penalty_minor, c), "overdue_interest": money_json(r.overdue_interest_minor, c),
+                    "overdue_principal": money_json(r.overdue_principal_minor, c),
+                    "current_interest": money_json(r.current_interest_minor, c),
+                    "current_principal": money_json(r.current_principal_minor, c),
+                    "prepaid_principal": money_json(r.prepaid_principal_minor, c),
                 },
                 "business_date": r.business_date, "loan_status": loan.status,
-                "outstanding_principal": _money(loan.outstanding_principal_minor, c), "created_at": r.created_at,
+                "outstanding_principal": money_json(loan.outstanding_principal_minor, c), "created_at": r.created_at,
             }).data,
             status=status.HTTP_201_CREATED,
         )
@@ -471,8 +467,8 @@ def _application(a: CreditApplication) -> dict[str, Any]:
     approved = a.status == CreditApplication.Status.APPROVED
     return {
         "id": a.id, "product_id": a.product_id, "status": a.status,
-        "requested_amount": _money(a.requested_amount_minor, c),
-        "approved_limit": _money(d.limit_minor, c) if approved else None,
+        "requested_amount": money_json(a.requested_amount_minor, c),
+        "approved_limit": money_json(d.limit_minor, c) if approved else None,
         "daily_rate": f"{d.daily_rate:.9f}" if approved and d.daily_rate is not None else None,
         "credit_line_id": a.credit_line_id,
         "reasons": [{k: v for k, v in r.items() if k in ("code", "feature", "points")} for r in d.reasons],

@@ -118,7 +118,7 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 # Cache (token cache, throttling, idempotency locks): Redis through REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "apps.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbank"}}
 # Validated access tokens are cached so that a request costs no token query. A
@@ -193,7 +193,7 @@ if IS_PRODUCTION:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.oauth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.oauth.permissions.DenyUnlessDeclared"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_RATE_LIMIT", "1200/min")},

@@ -57,7 +57,11 @@ def test_list_pages_with_a_cursor(api_client, alice) -> None:
 
 def test_another_customers_account_in_the_consent_is_still_invisible(api_client, alice) -> None:
     customer, everyday, savings, hidden = alice
-    mallory_account = make_account(make_customer("mallory"), balance_minor=999)
+    mallory = make_customer("mallory")
+    mallory_account = make_account(mallory, balance_minor=999)
+    # Mallory reads her own statement first, so this process remembers whose account it is.
+    own = customer_token(mallory, accounts=[mallory_account])
+    assert api_client.get(f"/api/v1/accounts/{mallory_account.id}/transactions", **own.header).status_code == 200
     # A consent that (wrongly) lists someone else's account still only shows the customer's own.
     token = customer_token(customer, accounts=[everyday, mallory_account])
     assert [a["id"] for a in api_client.get("/api/v1/accounts", **token.header).json()["data"]] == [everyday.id]
@@ -212,3 +216,15 @@ def test_reading_balances_with_a_cached_token_costs_one_query(api_client, alice,
     api_client.get(f"/api/v1/accounts/{everyday.id}/balances", **token.header)
     with django_assert_max_num_queries(1):
         assert api_client.get(f"/api/v1/accounts/{everyday.id}/balances", **token.header).status_code == 200
+
+
+@override_settings(TOKEN_CACHE_SECONDS=60)
+def test_a_statement_page_with_a_cached_token_costs_one_query(api_client, alice, django_assert_max_num_queries) -> None:
+    customer, everyday, savings, hidden = alice
+    for n in range(3):
+        fund_account(everyday, 100 + n)
+    token = customer_token(customer, accounts=[everyday])
+    first = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header).json()
+    with django_assert_max_num_queries(1):
+        again = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header)
+    assert again.json() == first and first["has_more"] is True

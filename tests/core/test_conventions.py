@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext_lazy
 
 from apps.ledger.models import JournalEntry
 from tests.factories import client_token
@@ -158,3 +161,23 @@ def test_rate_limit_answers_429_with_retry_after(api_client: Any, auth: dict[str
     assert responses[0]["RateLimit-Limit"] == "3" and responses[2]["RateLimit-Remaining"] == "0"
     limited = assert_problem(responses[3], 429, "rate_limited")
     assert int(responses[3]["Retry-After"]) >= 1 and "retry" in limited["detail"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"data": [{"id": "txn_1", "amount": {"amount": "1.00", "currency": "CNY"}}], "has_more": False, "next_cursor": None},
+        {"text": "中文 \u2028 line \u2029 paragraph", "n": 12345678901234, "flag": True, "empty": []},
+        {"when": datetime(2026, 11, 28, 12, 0, 0, 123456, tzinfo=UTC), "day": date(2026, 11, 28)},
+        {"lazy": gettext_lazy("Allow"), "price": Decimal("1.50"), 7: "int key"},
+    ],
+)
+def test_json_renderer_writes_what_drfs_renderer_writes(data: dict[str, Any]) -> None:
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from apps.core.renderers import JSONRenderer
+
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
+    assert JSONRenderer().render(data, "application/json; indent=2") == DRFJSONRenderer().render(
+        data, "application/json; indent=2"
+    )

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.core.money import MAX_MINOR, InvalidAmount, Money, minor_from_decimal, parse_amount
+from apps.core.money import (
+    CURRENCY_EXPONENTS,
+    MAX_MINOR,
+    InvalidAmount,
+    Money,
+    format_minor,
+    minor_from_decimal,
+    money_json,
+    parse_amount,
+)
 
 
 @given(st.integers(min_value=1, max_value=MAX_MINOR))
@@ -35,3 +44,10 @@ def test_money_refuses_floats_and_mixed_currencies() -> None:
         Money(1.5, "CNY")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Money(1, "CNY") + Money(1, "USD")
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(sorted(CURRENCY_EXPONENTS)))
+def test_format_minor_matches_decimal_formatting(minor: int, currency: str) -> None:
+    exponent = CURRENCY_EXPONENTS[currency]
+    assert format_minor(minor, currency) == f"{Decimal(minor).scaleb(-exponent):.{exponent}f}"
+    assert money_json(minor, currency) == {"amount": format_minor(minor, currency), "currency": currency}

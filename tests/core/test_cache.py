@@ -1,0 +1,36 @@
+"""The shared cache: one Redis client per pool, and the throttle's windowed counter."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache import cache, caches
+
+from apps.core.cache import RedisCache, counter_incr
+
+
+def test_counter_counts_up_from_one_per_key() -> None:
+    key, other = f"count:{uuid.uuid4()}", f"count:{uuid.uuid4()}"
+    assert [counter_incr(key, ttl=60) for _ in range(3)] == [1, 2, 3]
+    assert counter_incr(other, ttl=60) == 1
+
+
+def test_on_redis_the_counter_expires_from_its_first_increment_only() -> None:
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        pytest.skip("needs REDIS_URL (CI sets it)")
+    key = f"count:{uuid.uuid4()}"
+    counter_incr(key, ttl=30)
+    client = backend._cache.get_client(write=True)
+    full_key = backend.make_and_validate_key(key)
+    client.expire(full_key, 5)  # as if 25 seconds had passed
+    counter_incr(key, ttl=30)
+    assert 0 < client.ttl(full_key) <= 5  # a later increment does not extend the window
+    assert cache.get(key) == 2  # and Django's cache reads the same counter
+
+
+def test_on_redis_one_client_serves_every_call() -> None:
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        pytest.skip("needs REDIS_URL (CI sets it)")
+    assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
