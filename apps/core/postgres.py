@@ -1,19 +1,29 @@
-"""PostgreSQL read tuning that Django leaves on the table.
+"""Cursors for the few hot statements, tuned for PostgreSQL where Django leaves speed on the table.
 
-Django loads every `timestamptz` through a Python subclass of psycopg's loader, so that it
-can pin the zone. With USE_TZ on, the session zone is UTC (Django sets it), and then the
-compiled loader of psycopg-binary returns the same UTC datetimes several times faster. A
-hot read of many rows (a statement page has fifty) installs it on its cursor.
+- Prepared statements. Django's psycopg 3 cursors bind parameters on the client, so
+  PostgreSQL parses and plans every statement again; the ledger's one-statement post spent
+  a third of its database time planning. `fast_cursor()` binds on the server and prepares
+  the statement on first use in each connection (psycopg keeps the last 100 per connection).
+  Use it only for statements whose text is fixed. Behind PgBouncer in transaction mode this
+  needs PgBouncer 1.21+ with `max_prepared_statements` (docs/operations.md).
+- Timestamps. Django loads every `timestamptz` through a Python subclass of psycopg's
+  loader so that it can pin the zone. With USE_TZ on, the session zone is UTC (Django sets
+  it), and the compiled loader of psycopg-binary returns the same UTC datetimes several
+  times faster; a statement page reads fifty of them.
+
+Elsewhere (SQLite) `fast_cursor()` is Django's ordinary cursor.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 
-def _compiled_loader() -> Any:
+def _compiled_timestamptz_loader() -> Any:
     try:
         import psycopg
         from psycopg.pq import Format
@@ -24,16 +34,26 @@ def _compiled_loader() -> Any:
     return psycopg.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
 
 
-_COMPILED_TIMESTAMPTZ_LOADER = _compiled_loader()
+_COMPILED_TIMESTAMPTZ_LOADER = _compiled_timestamptz_loader()
 
 
-def use_compiled_timestamp_loader(cursor: Any) -> None:
-    """On a Django cursor of the default connection: load `timestamptz` columns with the
-    compiled loader where it gives the same answer as Django's; otherwise leave it be."""
-    if (
-        _COMPILED_TIMESTAMPTZ_LOADER is not None
-        and connection.vendor == "postgresql"
-        and settings.USE_TZ
-        and connection.timezone_name == "UTC"
-    ):
-        cursor.cursor.adapters.register_loader("timestamptz", _COMPILED_TIMESTAMPTZ_LOADER)
+@contextmanager
+def fast_cursor() -> Iterator[Any]:
+    """A Django cursor on the default connection (errors translated, queries counted in
+    tests) that prepares its statements and loads timestamps compiled on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Only server-binding cursors (these) prepare; Django's client-binding ones never do.
+        raw.prepare_threshold = 0
+    cursor = psycopg.Cursor(raw)
+    if _COMPILED_TIMESTAMPTZ_LOADER is not None and settings.USE_TZ and connection.timezone_name == "UTC":
+        cursor.adapters.register_loader("timestamptz", _COMPILED_TIMESTAMPTZ_LOADER)
+    with connection._prepare_cursor(cursor) as wrapped:
+        yield wrapped

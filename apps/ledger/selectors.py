@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 
-from apps.core.postgres import use_compiled_timestamp_loader
+from apps.core.postgres import fast_cursor
 
 from .models import JournalEntry, LedgerAccount, Posting
 
@@ -81,8 +80,7 @@ def ledger_account_statement_page(
     sql = _STATEMENT_SQL.format(
         posting=Posting._meta.db_table, entry=JournalEntry._meta.db_table, conditions="".join(conditions)
     )
-    with connection.cursor() as cursor:
-        use_compiled_timestamp_loader(cursor)
+    with fast_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     lines = [StatementLine(*row) for row in rows]

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from apps.core.clock import business_date as current_business_date
 from apps.core.errors import Conflict, Unprocessable
+from apps.core.postgres import fast_cursor
 
 from .models import JournalEntry, LedgerAccount, Posting
 
@@ -306,7 +307,7 @@ def _post_sql(leg_count: int, *, repeated_accounts: bool) -> str:
 
 
 def _execute(sql: str, params: list[Any]) -> int | None:
-    with connection.cursor() as cursor:
+    with fast_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         return row[0] if row else None

@@ -251,3 +251,19 @@ def test_several_legs_on_one_account_get_running_balances_after() -> None:
     assert rows == [(a.pk, 300, 700), (cash.pk, -500, 500), (a.pk, 200, 500), (a.pk, -50, 550), (cash.pk, 50, 550)]
     a.refresh_from_db()
     assert a.balance_minor == 550 and ledger_balances_match_postings()
+
+
+@pytest.mark.postgres
+def test_the_post_and_the_statement_page_are_prepared_statements() -> None:
+    from apps.ledger.selectors import ledger_account_statement_page
+
+    cash, a = bank_account("cash"), deposit("a")
+    for n in range(3):
+        ledger_post(external_ref=f"p{n}", kind="k", legs=[Leg(cash.pk, 10), Leg(a.pk, -10)], business_date=date(2026, 1, 1))
+        ledger_account_statement_page(ledger_account_id=a.pk, limit=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    # Parsed once per connection, then executed again and again without a new parse.
+    assert any("INSERT INTO ledger_journalentry" in sql and runs >= 3 for sql, runs in prepared), prepared
+    assert any("FROM ledger_posting p JOIN" in sql and runs >= 3 for sql, runs in prepared), prepared
