@@ -19,11 +19,12 @@ class _RedisCacheClient(django_redis.RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        django_client: Any = self  # the stubs do not know its private helpers
+        index = django_client._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            pool = self._get_connection_pool(write)
-            client = self._clients[index] = self._client(connection_pool=pool)
+            pool = django_client._get_connection_pool(write)
+            client = self._clients[index] = django_client._client(connection_pool=pool)
         return client
 
 
@@ -53,6 +54,22 @@ def counter_incr(key: str, *, ttl: int) -> int:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=ttl)
         return 1
+
+
+def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[Any, int]:
+    """`cache.get(key)` and `counter_incr(counter, ttl=ttl)` in one round trip on Redis
+    (a pipeline of GET, INCR and EXPIRE NX); two calls elsewhere."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return cache.get(key), counter_incr(counter, ttl=ttl)
+    full_key, full_counter = backend.make_and_validate_key(key), backend.make_and_validate_key(counter)
+    pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+    pipe.get(full_key)
+    pipe.incr(full_counter)
+    pipe.expire(full_counter, ttl, nx=True)
+    raw, count, _ = pipe.execute()
+    serializer: Any = backend._cache._serializer  # type: ignore[attr-defined]
+    return (None if raw is None else serializer.loads(raw)), int(count)
 
 
 _SCRIPT: Any = None

@@ -52,8 +52,10 @@ def fast_cursor() -> Iterator[Any]:
     if raw.prepare_threshold is None:
         # Only server-binding cursors (these) prepare; Django's client-binding ones never do.
         raw.prepare_threshold = 0
-    cursor = psycopg.Cursor(raw)
+    server_binding = psycopg.Cursor(raw)
     if _COMPILED_TIMESTAMPTZ_LOADER is not None and settings.USE_TZ and connection.timezone_name == "UTC":
-        cursor.adapters.register_loader("timestamptz", _COMPILED_TIMESTAMPTZ_LOADER)
-    with connection._prepare_cursor(cursor) as wrapped:
+        server_binding.adapters.register_loader("timestamptz", _COMPILED_TIMESTAMPTZ_LOADER)
+    # Django's own wrapping (error translation, the debug cursor that tests count queries with).
+    django_connection: Any = connection
+    with django_connection._prepare_cursor(server_binding) as wrapped:
         yield wrapped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,7 +22,9 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import get_access_token_model
 from rest_framework.request import Request
 
+from apps.core.cache import cache_get_and_count
 from apps.core.errors import InvalidToken
+from apps.core.throttling import COUNTED_ATTRIBUTE, ClientRateThrottle
 
 from .models import Consent, TokenBinding
 
@@ -140,12 +143,35 @@ def _consent_error(status: str) -> ConsentNotAuthorised:
     return ConsentNotAuthorised(f"The consent this token was issued under is {status}.", code=code)
 
 
+# Which client a token belongs to never changes: remembering it lets a request read the
+# token's cache entry and count itself against its client's rate limit in one round trip.
+_TOKEN_CLIENTS: dict[str, int] = {}
+_TOKEN_CLIENTS_MAX = 100_000
+
+
 def resolve_token(raw: str) -> TokenInfo:
+    """The token's TokenInfo, or InvalidToken."""
+    return resolve_token_and_count(raw)[0]
+
+
+def resolve_token_and_count(
+    raw: str, *, count: Callable[[int], tuple[str, int] | None] | None = None
+) -> tuple[TokenInfo, tuple[str, int] | None]:
+    """`resolve_token`, and the request counted on the counter `count(application_id)`
+    names, in the same round trip: (counter, new count); None when it was not counted (a
+    token this process has not seen yet, or no limit)."""
     checksum = token_checksum(raw)
     ttl = settings.TOKEN_CACHE_SECONDS
     info: TokenInfo | None = None
+    counted: tuple[str, int] | None = None
     if ttl:
-        cached = cache.get(CACHE_PREFIX + checksum)
+        application_id = _TOKEN_CLIENTS.get(checksum)
+        counter = count(application_id) if count is not None and application_id is not None else None
+        if counter is not None:
+            cached, n = cache_get_and_count(CACHE_PREFIX + checksum, counter=counter[0], ttl=counter[1])
+            counted = (counter[0], n)
+        else:
+            cached = cache.get(CACHE_PREFIX + checksum)
         if cached is not None:
             try:
                 info = TokenInfo.from_cache(cached)
@@ -156,6 +182,9 @@ def resolve_token(raw: str) -> TokenInfo:
         remaining = int(info.expires_at - time.time())
         if ttl and remaining > 0:
             cache.set(CACHE_PREFIX + checksum, info.to_cache(), min(ttl, remaining))
+    if len(_TOKEN_CLIENTS) >= _TOKEN_CLIENTS_MAX:
+        _TOKEN_CLIENTS.clear()
+    _TOKEN_CLIENTS[checksum] = info.application_id
     now = time.time()
     if info.expires_at <= now:
         raise InvalidToken("The access token has expired.", code="token_expired")
@@ -168,7 +197,11 @@ def resolve_token(raw: str) -> TokenInfo:
             raise _consent_error(info.consent_status or "")
         if info.consent_expires_at is not None and info.consent_expires_at <= now:
             raise _consent_error(Consent.Status.EXPIRED)
-    return info
+    return info, counted
+
+
+def _client_counter(application_id: int) -> tuple[str, int] | None:
+    return ClientRateThrottle.client_counter(application_id, time.time())
 
 
 class BearerTokenAuthentication(OAuth2Authentication):
@@ -181,7 +214,9 @@ class BearerTokenAuthentication(OAuth2Authentication):
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise InvalidToken("Send the access token as `Authorization: Bearer <token>`.")
-        info = resolve_token(raw.strip())
+        info, counted = resolve_token_and_count(raw.strip(), count=_client_counter)
+        if counted is not None:
+            setattr(request, COUNTED_ATTRIBUTE, counted)
         user_id = info.user_id
         user = SimpleLazyObject(lambda: get_user_model().objects.get(pk=user_id)) if user_id else None
         return user, info

@@ -51,6 +51,14 @@ class LoadResult:
         return self.percentile(99)
 
 
+def merge(results: list[LoadResult]) -> LoadResult:
+    """Several runs of one load as one: requests and time add up, latencies pool."""
+    return LoadResult(
+        sum(r.requests for r in results), sum(r.errors for r in results), sum(r.seconds for r in results),
+        [lat for r in results for lat in r.latencies_ms],
+    )
+
+
 _JOB: tuple[Callable[[int, Any], tuple[int, int, list[float]]], Any] | None = None
 
 

@@ -1,12 +1,31 @@
-"""The platform's URLs plus a minimal JSON view: the ceiling a Django view can reach here."""
+"""The platform's URLs plus two reference views on the same server:
+
+- `minimal`: a Django JSON view that does nothing, the ceiling a view can reach here;
+- `round_trips`: the same, plus the network round trips an authenticated API read cannot
+  avoid (the token cache in Redis, the client's rate counter in Redis, one PostgreSQL
+  query), each doing as little as possible: the floor under any such endpoint.
+"""
 from config.urls import handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as platform_urlpatterns
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+
+from apps.core.cache import counter_incr
 
 
 def minimal(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/minimal", minimal), *platform_urlpatterns]
+def round_trips(request: HttpRequest) -> JsonResponse:
+    cache.get("bench:no-such-token")
+    counter_incr("bench:rate", ttl=60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("bench/minimal", minimal), path("bench/round-trips", round_trips), *platform_urlpatterns]

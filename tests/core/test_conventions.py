@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -147,20 +149,49 @@ def test_bad_cursor_and_limit(api_client: Any, auth: dict[str, str]) -> None:
     assert_problem(api_client.get(URL, {"limit": "x"}, **auth), 400, "validation_error")
 
 
-def test_rate_limit_answers_429_with_retry_after(api_client: Any, auth: dict[str, str], settings: Any) -> None:
+@pytest.mark.parametrize("token_cache_seconds", [0, 60], ids=["token-cache-off", "token-cache-on"])
+def test_rate_limit_answers_429_with_retry_after(
+    api_client: Any, auth: dict[str, str], settings: Any, token_cache_seconds: int
+) -> None:
+    # With the token cache on, a request of a known token is counted in the token's round
+    # trip; either way each request counts exactly once.
+    settings.TOKEN_CACHE_SECONDS = token_cache_seconds
+    with rate_limit("3/min"):
+        responses = [api_client.get(URL, **auth) for _ in range(4)]
+    assert [r.status_code for r in responses[:3]] == [200, 200, 200]
+    assert [r["RateLimit-Remaining"] for r in responses[:3]] == ["2", "1", "0"]
+    assert responses[0]["RateLimit-Limit"] == "3"
+    limited = assert_problem(responses[3], 429, "rate_limited")
+    assert int(responses[3]["Retry-After"]) >= 1 and "retry" in limited["detail"]
+
+
+def test_a_known_token_is_counted_in_its_cache_read(
+    api_client: Any, auth: dict[str, str], settings: Any, monkeypatch: Any
+) -> None:
+    from apps.core import throttling
+
+    settings.TOKEN_CACHE_SECONDS = 60
+    with rate_limit("100/min"):
+        assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "99"  # first sight: counted by the throttle
+
+        def counted_twice(*args: Any, **kwargs: Any) -> int:
+            raise AssertionError("the throttle counted a request that authentication had counted")
+
+        monkeypatch.setattr(throttling, "counter_incr", counted_twice)
+        assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "98"
+
+
+@contextmanager
+def rate_limit(rate: str) -> Iterator[None]:
     from rest_framework.settings import api_settings
 
     from apps.core.throttling import ClientRateThrottle
 
-    ClientRateThrottle.THROTTLE_RATES = dict(api_settings.DEFAULT_THROTTLE_RATES, client="3/min")
+    ClientRateThrottle.THROTTLE_RATES = dict(api_settings.DEFAULT_THROTTLE_RATES, client=rate)
     try:
-        responses = [api_client.get(URL, **auth) for _ in range(4)]
+        yield
     finally:
         ClientRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    assert [r.status_code for r in responses[:3]] == [200, 200, 200]
-    assert responses[0]["RateLimit-Limit"] == "3" and responses[2]["RateLimit-Remaining"] == "0"
-    limited = assert_problem(responses[3], 429, "rate_limited")
-    assert int(responses[3]["Retry-After"]) >= 1 and "retry" in limited["detail"]
 
 
 @pytest.mark.parametrize(
