@@ -4,7 +4,8 @@
 authorised), the scopes and the consent the token is bound to. A validated token is cached
 (Redis in production) for at most TOKEN_CACHE_SECONDS and never beyond its expiry, so a
 request costs no database query for its token; revoking a token or a consent deletes the
-cache entries, so it stops at once.
+cache entries, so it stops at once. The same Redis round trip counts the request against
+its client's rate limit (docs/decisions/0005-hot-paths.md).
 """
 from __future__ import annotations
 
@@ -182,9 +183,10 @@ def resolve_token_and_count(
         remaining = int(info.expires_at - time.time())
         if ttl and remaining > 0:
             cache.set(CACHE_PREFIX + checksum, info.to_cache(), min(ttl, remaining))
-    if len(_TOKEN_CLIENTS) >= _TOKEN_CLIENTS_MAX:
-        _TOKEN_CLIENTS.clear()
-    _TOKEN_CLIENTS[checksum] = info.application_id
+    if ttl and checksum not in _TOKEN_CLIENTS:  # also when another process validated it
+        if len(_TOKEN_CLIENTS) >= _TOKEN_CLIENTS_MAX:
+            _TOKEN_CLIENTS.clear()
+        _TOKEN_CLIENTS[checksum] = info.application_id
     now = time.time()
     if info.expires_at <= now:
         raise InvalidToken("The access token has expired.", code="token_expired")

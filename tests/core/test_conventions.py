@@ -181,6 +181,25 @@ def test_a_known_token_is_counted_in_its_cache_read(
         assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "98"
 
 
+def test_a_token_another_process_validated_is_counted_in_its_cache_read_from_the_second_request(
+    api_client: Any, auth: dict[str, str], settings: Any, monkeypatch: Any
+) -> None:
+    from apps.core import throttling
+    from apps.oauth import authentication
+
+    settings.TOKEN_CACHE_SECONDS = 60
+    with rate_limit("100/min"):
+        api_client.get(URL, **auth)  # validated and cached ...
+        monkeypatch.setattr(authentication, "_TOKEN_CLIENTS", {})  # ... by another process
+        assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "98"  # a cache hit, counted apart
+
+        def counted_twice(*args: Any, **kwargs: Any) -> int:
+            raise AssertionError("the throttle counted a request that authentication had counted")
+
+        monkeypatch.setattr(throttling, "counter_incr", counted_twice)
+        assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "97"
+
+
 @contextmanager
 def rate_limit(rate: str) -> Iterator[None]:
     from rest_framework.settings import api_settings
