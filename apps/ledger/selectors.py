@@ -46,15 +46,20 @@ class StatementLine(NamedTuple):
 
 
 # Written out rather than built by the ORM: a statement page is the hottest read of the API,
-# and compiling the query and building rows cost more than the query itself. Served by the
-# `posting_account_recent` index (account, -id): one backward range scan however deep the page.
+# and compiling the query and building rows cost more than the query itself. The page of
+# postings is cut first (a backward range scan of the `posting_account_recent` index, however
+# deep the page), and only its rows are joined to their entries, so no plan can join the
+# whole journal.
 _STATEMENT_SQL = """
 SELECT p.id, p.amount_minor, p.currency, p.balance_after_minor, p.business_date, p.created_at,
        e.description, e.kind, e.external_ref
-  FROM {posting} p JOIN {entry} e ON e.id = p.entry_id
- WHERE p.account_id = %s{conditions}
+  FROM (SELECT id, entry_id, amount_minor, currency, balance_after_minor, business_date, created_at
+          FROM {posting}
+         WHERE account_id = %s{conditions}
+         ORDER BY id DESC
+         LIMIT %s) AS p
+  JOIN {entry} e ON e.id = p.entry_id
  ORDER BY p.id DESC
- LIMIT %s
 """
 
 
@@ -71,7 +76,7 @@ def ledger_account_statement_page(
     conditions = []
     params: list[Any] = [ledger_account_id]
     for condition, value in (
-        ("p.id < %s", before_id), ("p.business_date >= %s", booked_from), ("p.business_date <= %s", booked_to)
+        ("id < %s", before_id), ("business_date >= %s", booked_from), ("business_date <= %s", booked_to)
     ):
         if value is not None:
             conditions.append(f" AND {condition}")

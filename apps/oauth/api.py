@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from apps.core.api import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.errors import InsufficientScope, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import Money, parse_amount
+from apps.core.money import money_json, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
-from apps.core.serializers import MoneyInputSerializer, MoneySerializer
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer, rfc3339
 
 from .authentication import TokenInfo
 from .models import Consent
@@ -68,23 +68,22 @@ def serialize_consent(consent: Consent) -> dict[str, Any]:
     payment = None
     if consent.kind == Consent.Kind.PAYMENT and consent.amount_minor is not None:
         payment = {
-            "amount": Money(consent.amount_minor, consent.currency).as_json(),
+            "amount": money_json(consent.amount_minor, consent.currency),
             "creditor_account_number": consent.creditor_account_number,
             "creditor_name": consent.creditor_name,
             "reference": consent.reference,
             "debtor_account_id": consent.debtor_account_id or None,
         }
     authorised = consent.authorised_at is not None
-    stamp = serializers.DateTimeField().to_representation
     return {
         "id": consent.pk,
         "kind": consent.kind,
         "status": consent.status,
         "permissions": list(consent.permissions),
-        "expires_at": stamp(consent.expires_at),
-        "created_at": stamp(consent.created_at),
-        "status_changed_at": stamp(consent.status_changed_at),
-        "authorised_at": stamp(consent.authorised_at) if consent.authorised_at is not None else None,
+        "expires_at": rfc3339(consent.expires_at),
+        "created_at": rfc3339(consent.created_at),
+        "status_changed_at": rfc3339(consent.status_changed_at),
+        "authorised_at": rfc3339(consent.authorised_at) if consent.authorised_at is not None else None,
         "account_ids": list(consent.account_ids) if authorised else [],
         "revoked_by": consent.revoked_by or None,
         "payment": payment,
@@ -98,8 +97,10 @@ class ConsentClientView(PlatformAPIView):
     def _application(self, request: Request) -> Any:
         from oauth2_provider.models import get_application_model
 
-        info = cast(TokenInfo, request.auth)
-        return get_application_model().objects.get(pk=info.application_id)
+        return get_application_model().objects.get(pk=self._application_id(request))
+
+    def _application_id(self, request: Request) -> int:
+        return cast(TokenInfo, request.auth).application_id
 
 
 CONSENT_EXAMPLES = [
@@ -157,7 +158,7 @@ class ConsentListCreateApi(ConsentClientView):
     def get(self, request: Request) -> Response:
         page = paginate(
             request,
-            consents_for_client(application=self._application(request)),
+            consents_for_client(application_id=self._application_id(request)),
             serialize=lambda rows: [serialize_consent(c) for c in rows],
         )
         return Response(page)
@@ -219,7 +220,7 @@ class ConsentDetailApi(ConsentClientView):
         tags=["consents"],
     )
     def get(self, request: Request, consent_id: str) -> Response:
-        consent = consent_get_for_client(consent_id=consent_id, application=self._application(request))
+        consent = consent_get_for_client(consent_id=consent_id, application_id=self._application_id(request))
         return Response(serialize_consent(consent))
 
     @extend_schema(
@@ -231,6 +232,6 @@ class ConsentDetailApi(ConsentClientView):
         tags=["consents"],
     )
     def delete(self, request: Request, consent_id: str) -> Response:
-        consent = consent_get_for_client(consent_id=consent_id, application=self._application(request))
+        consent = consent_get_for_client(consent_id=consent_id, application_id=self._application_id(request))
         consent = consent_revoke(consent=consent, by="client")
         return Response(serialize_consent(consent))

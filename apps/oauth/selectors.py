@@ -10,8 +10,8 @@ from django.utils import timezone
 from .models import ClientProfile, Consent
 
 
-def consents_for_client(*, application: Any) -> QuerySet[Consent]:
-    return Consent.objects.filter(application=application)
+def consents_for_client(*, application_id: int) -> QuerySet[Consent]:
+    return Consent.objects.filter(application_id=application_id)
 
 
 def client_display_name(*, application: Any) -> str:

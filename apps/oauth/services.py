@@ -259,9 +259,9 @@ def consent_expire_due(*, batch_size: int = 500, now: datetime | None = None) ->
             expired += len(ids)
 
 
-def consent_get_for_client(*, consent_id: str, application: Any) -> Consent:
+def consent_get_for_client(*, consent_id: str, application_id: int) -> Consent:
     """The consent if this app created it; another app's consent does not exist for it."""
-    consent = Consent.objects.filter(pk=consent_id, application=application).first()
+    consent = Consent.objects.filter(pk=consent_id, application_id=application_id).first()
     if consent is None:
         raise NotFound("No such consent.")
     return consent
