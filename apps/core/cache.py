@@ -34,9 +34,11 @@ class RedisCache(django_redis.RedisCache):
         self._class = _RedisCacheClient
 
 
-# INCR, and on the first increment EXPIRE: atomic, and one reply to parse (a MULTI pipeline
-# costs four).
-_COUNTER_SCRIPT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+# Lua scripts run atomically and answer with one reply (a MULTI pipeline of INCR and EXPIRE
+# costs four, a plain pipeline three): the counter lives `ttl` seconds from its first increment.
+_COUNT = "local n = redis.call('INCR', {key}) if n == 1 then redis.call('EXPIRE', {key}, ARGV[1]) end"
+_COUNTER_SCRIPT = _COUNT.format(key="KEYS[1]") + " return n"
+_GET_AND_COUNT_SCRIPT = "local v = redis.call('GET', KEYS[1]) " + _COUNT.format(key="KEYS[2]") + " return {v, n}"
 
 
 def counter_incr(key: str, *, ttl: int) -> int:
@@ -46,7 +48,7 @@ def counter_incr(key: str, *, ttl: int) -> int:
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(full_key, write=True)
-        return int(_counter_script(client)(keys=[full_key], args=[ttl], client=client))
+        return int(_script(_COUNTER_SCRIPT, client)(keys=[full_key], args=[ttl], client=client))
     if cache.add(key, 1, timeout=ttl):
         return 1
     try:
@@ -57,27 +59,24 @@ def counter_incr(key: str, *, ttl: int) -> int:
 
 
 def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[Any, int]:
-    """`cache.get(key)` and `counter_incr(counter, ttl=ttl)` in one round trip on Redis
-    (a pipeline of GET, INCR and EXPIRE NX); two calls elsewhere."""
+    """`cache.get(key)` and `counter_incr(counter, ttl=ttl)` in one round trip on Redis;
+    two calls elsewhere."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return cache.get(key), counter_incr(counter, ttl=ttl)
     full_key, full_counter = backend.make_and_validate_key(key), backend.make_and_validate_key(counter)
-    pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-    pipe.get(full_key)
-    pipe.incr(full_counter)
-    pipe.expire(full_counter, ttl, nx=True)
-    raw, count, _ = pipe.execute()
+    client = backend._cache.get_client(full_key, write=True)
+    raw, count = _script(_GET_AND_COUNT_SCRIPT, client)(keys=[full_key, full_counter], args=[ttl], client=client)
     serializer: Any = backend._cache._serializer  # type: ignore[attr-defined]
     return (None if raw is None else serializer.loads(raw)), int(count)
 
 
-_SCRIPT: Any = None
+_SCRIPTS: dict[str, Any] = {}
 
 
-def _counter_script(client: Any) -> Any:
+def _script(source: str, client: Any) -> Any:
     """The registered script (EVALSHA, loaded again on NOSCRIPT); it may run on any client."""
-    global _SCRIPT
-    if _SCRIPT is None:
-        _SCRIPT = client.register_script(_COUNTER_SCRIPT)
-    return _SCRIPT
+    script = _SCRIPTS.get(source)
+    if script is None:
+        script = _SCRIPTS[source] = client.register_script(source)
+    return script

@@ -3,7 +3,7 @@
 - `minimal`: a Django JSON view that does nothing, the ceiling a view can reach here;
 - `round_trips`: the same, plus the two network round trips an authenticated API read
   cannot avoid (the token's cache entry and the client's rate counter in one Redis
-  pipeline, then one PostgreSQL query), each doing as little as possible: the floor under
+  call, then one PostgreSQL query), each doing as little as possible: the floor under
   any such endpoint.
 """
 from config.urls import handler404, handler500  # noqa: F401

@@ -34,3 +34,18 @@ def test_on_redis_one_client_serves_every_call() -> None:
     if not isinstance(backend, RedisCache):
         pytest.skip("needs REDIS_URL (CI sets it)")
     assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
+
+
+def test_on_redis_the_scripts_survive_a_script_flush() -> None:
+    from apps.core.cache import cache_get_and_count
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        pytest.skip("needs REDIS_URL (CI sets it)")
+    key, counter = f"entry:{uuid.uuid4()}", f"count:{uuid.uuid4()}"
+    cache.set(key, {"a": 1}, 30)
+    assert cache_get_and_count(key, counter=counter, ttl=30) == ({"a": 1}, 1)
+    backend._cache.get_client(write=True).script_flush()  # e.g. a Redis restart or failover
+    assert cache_get_and_count(key, counter=counter, ttl=30) == ({"a": 1}, 2)
+    assert cache_get_and_count(f"missing:{uuid.uuid4()}", counter=counter, ttl=30) == (None, 3)
+    assert counter_incr(counter, ttl=30) == 4
