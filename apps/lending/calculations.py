@@ -521,9 +521,9 @@ def accrue_daily(*, principal_minor: int, daily_rate: Decimal, carry: Decimal = 
     (ROUND_DOWN: never post interest not yet earned) and carry the rest.
     Over N days on a constant principal the postings sum to
     floor(P x r x N) -- i.e. the period interest rounded down, within 1 fen
-    of ``accrue_interest`` -- and posting ``settle_accrual_carry(carry)`` at
-    period close makes the total EXACTLY equal to ``accrue_interest`` with the
-    same rounding.  When principal changes mid-period the carry simply runs on.
+    of ``accrue_interest`` -- and posting ``settle_accrual_carry(carry,
+    posted_minor=<the period's postings>)`` at period close makes the total
+    EXACTLY equal to ``accrue_interest`` with the same rounding.  When principal changes mid-period the carry simply runs on.
     """
     _check_int("principal_minor", principal_minor)
     _check_rate("daily_rate", daily_rate)
@@ -536,11 +536,18 @@ def accrue_daily(*, principal_minor: int, daily_rate: Decimal, carry: Decimal = 
         return AccrualStep(posted_minor=posted, carry=exact - posted)
 
 
-def settle_accrual_carry(carry: Decimal, rounding: str = ROUND_HALF_UP) -> int:
-    """Whole fen (0 or 1) to post at period close for the carried sub-fen remainder."""
+def settle_accrual_carry(carry: Decimal, rounding: str = ROUND_HALF_UP, *, posted_minor: int = 0) -> int:
+    """Whole fen (0 or 1) to post at period close for the carried sub-fen remainder.
+
+    `posted_minor` is what the period's daily accruals posted: the period total is
+    rounded, not the carry alone, and under ROUND_HALF_EVEN a half fen goes up or down
+    with the parity of the total (1.5 rounds to 2, so a carry of 0.5 after 1 posted is 1).
+    """
     _check_rate("carry", carry)
     _check_rounding(rounding)
-    return _to_fen(carry, rounding)
+    _check_int("posted_minor", posted_minor)
+    with localcontext(_CTX):
+        return _to_fen(Decimal(posted_minor) + carry, rounding) - posted_minor
 
 
 def penalty_interest(
