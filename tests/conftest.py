@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """PostgreSQL-only tests are skipped, with the reason, on the embedded SQLite database."""
-    on_postgres = django_settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+    on_postgres = django_settings.USING_POSTGRES
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:

@@ -112,8 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with compiled timestamp loading (apps/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "apps.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "apps.core.postgresql"
 
 # Cache (token cache, throttling, idempotency locks): Redis through REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with compiled timestamp loading (ENGINE "apps.core.postgresql")."""
