@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from apps.core.money import CURRENCY_EXPONENTS, Money
 
 from .models import JournalEntry, LedgerAccount, Posting
@@ -34,7 +34,7 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
         return _money(obj.overdraft_limit_minor, obj.currency)
 
 
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Posting
     extra = 0
     can_delete = False
@@ -43,15 +43,6 @@ class PostingInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("account").order_by("pk")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="debit")
     def debit(self, obj: Posting) -> str:

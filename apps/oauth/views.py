@@ -197,26 +197,28 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
         return render(self.request, self.template_name, context, status=status)
 
     # --- handlers -----------------------------------------------------------------------
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def _checked_or_response(self, request: HttpRequest) -> AuthorizationRequest | HttpResponse:
+        """The checked request, or the response that ends it (an error page or a redirect
+        back to the client with the error)."""
         try:
-            checked = self._check(request)
+            return self._check(request)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
         except _NotACustomer:
             return self._not_a_customer()
         except _Refusal as refusal:
             return self._refuse(refusal.checked, refusal.error, refusal.description)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        checked = self._checked_or_response(request)
+        if isinstance(checked, HttpResponse):
+            return checked
         return self._page(checked)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            checked = self._check(request)
-        except OAuthToolkitError as error:
-            return self.error_response(error, application=None)
-        except _NotACustomer:
-            return self._not_a_customer()
-        except _Refusal as refusal:
-            return self._refuse(refusal.checked, refusal.error, refusal.description)
+        checked = self._checked_or_response(request)
+        if isinstance(checked, HttpResponse):
+            return checked
         decision = request.POST.get("decision")
         if decision == "refuse":
             if checked.consent is not None:
