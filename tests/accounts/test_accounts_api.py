@@ -10,16 +10,10 @@ from apps.accounts.services import deposit_account_freeze
 from apps.ledger.bank_books import bank_account
 from apps.ledger.services import Leg, ledger_post
 from tests.factories import customer_token, fund_account, issue_token, make_account, make_client, make_customer
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db
 
-
-def problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code and body["status"] == status
-    return body
 
 
 @pytest.fixture
@@ -66,15 +60,15 @@ def test_another_customers_account_in_the_consent_is_still_invisible(api_client,
     token = customer_token(customer, accounts=[everyday, mallory_account])
     assert [a["id"] for a in api_client.get("/api/v1/accounts", **token.header).json()["data"]] == [everyday.id]
     for suffix in ("", "/balances", "/transactions"):
-        problem(api_client.get(f"/api/v1/accounts/{mallory_account.id}{suffix}", **token.header), 404, "not_found")
+        assert_problem(api_client.get(f"/api/v1/accounts/{mallory_account.id}{suffix}", **token.header), 404, "not_found")
 
 
 def test_an_own_account_not_in_the_consent_is_404(api_client, alice) -> None:
     customer, everyday, savings, hidden = alice
     token = customer_token(customer, accounts=[everyday])
     for suffix in ("", "/balances", "/transactions"):
-        problem(api_client.get(f"/api/v1/accounts/{hidden.id}{suffix}", **token.header), 404, "not_found")
-        problem(api_client.get(f"/api/v1/accounts/acc_does_not_exist{suffix}", **token.header), 404, "not_found")
+        assert_problem(api_client.get(f"/api/v1/accounts/{hidden.id}{suffix}", **token.header), 404, "not_found")
+        assert_problem(api_client.get(f"/api/v1/accounts/acc_does_not_exist{suffix}", **token.header), 404, "not_found")
 
 
 def test_retrieve_one_account(api_client, alice) -> None:
@@ -111,13 +105,13 @@ def test_each_read_needs_its_consent_permission(api_client, alice, permissions, 
     if allowed:
         assert response.status_code == 200
     else:
-        problem(response, 403, "consent_permission_missing")
+        assert_problem(response, 403, "consent_permission_missing")
 
 
 def test_listing_needs_read_accounts(api_client, alice) -> None:
     customer, everyday, savings, hidden = alice
     token = customer_token(customer, accounts=[everyday], permissions=["read_balances"])
-    problem(api_client.get("/api/v1/accounts", **token.header), 403, "consent_permission_missing")
+    assert_problem(api_client.get("/api/v1/accounts", **token.header), 403, "consent_permission_missing")
 
 
 def test_transactions_newest_first_with_signs_and_running_balance(api_client) -> None:
@@ -171,7 +165,7 @@ def test_bad_transaction_filters_are_400(api_client, query, field, code) -> None
     customer = make_customer()
     account = make_account(customer, balance_minor=100)
     token = customer_token(customer, accounts=[account])
-    body = problem(api_client.get(f"/api/v1/accounts/{account.id}/transactions?{query}", **token.header), 400,
+    body = assert_problem(api_client.get(f"/api/v1/accounts/{account.id}/transactions?{query}", **token.header), 400,
                    "invalid_cursor" if field == "cursor" else "validation_error")
     assert body["errors"][0]["field"] == field and body["errors"][0]["code"] == code
 
@@ -180,7 +174,7 @@ def test_a_cursor_from_another_list_is_refused(api_client, alice) -> None:
     customer, everyday, savings, hidden = alice
     token = customer_token(customer, accounts=[everyday, savings, hidden])
     cursor = api_client.get("/api/v1/accounts?limit=1", **token.header).json()["next_cursor"]
-    problem(api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?cursor={cursor}", **token.header), 400, "invalid_cursor")
+    assert_problem(api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?cursor={cursor}", **token.header), 400, "invalid_cursor")
 
 
 def test_a_frozen_account_is_still_readable(api_client, alice, admin_user) -> None:
@@ -194,18 +188,18 @@ def test_a_frozen_account_is_still_readable(api_client, alice, admin_user) -> No
 
 def test_no_token_expired_token_wrong_scope_and_client_token(api_client, alice) -> None:
     customer, everyday, savings, hidden = alice
-    problem(api_client.get("/api/v1/accounts"), 401, "authentication_required")
-    problem(api_client.get("/api/v1/accounts", HTTP_AUTHORIZATION="Bearer nope"), 401, "invalid_token")
+    assert_problem(api_client.get("/api/v1/accounts"), 401, "authentication_required")
+    assert_problem(api_client.get("/api/v1/accounts", HTTP_AUTHORIZATION="Bearer nope"), 401, "invalid_token")
     app = make_client()
     from tests.factories import make_consent
 
     consent = make_consent(app, customer, accounts=[everyday])
     expired = issue_token(app, scope="accounts", customer=customer, consent=consent, expires_in=-5)
-    problem(api_client.get("/api/v1/accounts", **expired.header), 401, "token_expired")
+    assert_problem(api_client.get("/api/v1/accounts", **expired.header), 401, "token_expired")
     wrong_scope = customer_token(customer, accounts=[everyday], scope="credit")
-    problem(api_client.get(f"/api/v1/accounts/{everyday.id}/balances", **wrong_scope.header), 403, "insufficient_scope")
+    assert_problem(api_client.get(f"/api/v1/accounts/{everyday.id}/balances", **wrong_scope.header), 403, "insufficient_scope")
     client_only = issue_token(make_client(), scope="accounts")
-    problem(api_client.get("/api/v1/accounts", **client_only.header), 403, "customer_token_required")
+    assert_problem(api_client.get("/api/v1/accounts", **client_only.header), 403, "customer_token_required")
 
 
 @override_settings(TOKEN_CACHE_SECONDS=60)

@@ -14,16 +14,10 @@ from tests.factories import (
     make_customer,
     payment_token,
 )
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db
 
-
-def problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code and body["status"] == status
-    return body
 
 
 @pytest.fixture
@@ -108,7 +102,7 @@ def test_a_retry_with_the_same_key_replays_the_first_response(api_client, setup)
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert ledger_counts() == before
-    problem(pay(api_client, token, {**body, "reference": "other"}), 422, "idempotency_key_reused")
+    assert_problem(pay(api_client, token, {**body, "reference": "other"}), 422, "idempotency_key_reused")
     assert ledger_counts() == before
     assert api_client.get(f"/api/v1/payments/{first.json()['id']}", **token.header).status_code == 200
 
@@ -120,12 +114,12 @@ def test_the_payment_can_be_read_by_the_same_client_for_the_same_customer(api_cl
     response = api_client.get(f"/api/v1/payments/{payment_id}", **same_client.header)
     assert response.status_code == 200 and response.json()["id"] == payment_id
     other_client = customer_token(alice, accounts=[debtor], scope="accounts payments")
-    problem(api_client.get(f"/api/v1/payments/{payment_id}", **other_client.header), 404, "not_found")
+    assert_problem(api_client.get(f"/api/v1/payments/{payment_id}", **other_client.header), 404, "not_found")
     bob_same_client = customer_token(make_customer("bob2"), application=token.application, scope="accounts")
-    problem(api_client.get(f"/api/v1/payments/{payment_id}", **bob_same_client.header), 404, "not_found")
-    problem(api_client.get("/api/v1/payments/pay_unknown", **same_client.header), 404, "not_found")
+    assert_problem(api_client.get(f"/api/v1/payments/{payment_id}", **bob_same_client.header), 404, "not_found")
+    assert_problem(api_client.get("/api/v1/payments/pay_unknown", **same_client.header), 404, "not_found")
     credit_only = customer_token(alice, application=token.application, scope="credit")
-    problem(api_client.get(f"/api/v1/payments/{payment_id}", **credit_only.header), 403, "insufficient_scope")
+    assert_problem(api_client.get(f"/api/v1/payments/{payment_id}", **credit_only.header), 403, "insufficient_scope")
 
 
 def test_an_idempotency_key_is_scoped_to_client_and_customer_across_tokens(api_client, setup) -> None:
@@ -141,7 +135,7 @@ def test_an_idempotency_key_is_scoped_to_client_and_customer_across_tokens(api_c
     assert replay.json() == first.json() and replay["Location"] == first["Location"]
     other_body = {"consent_id": second.consent.id, "amount": {"amount": "5.00", "currency": "CNY"},
                   "creditor_account_number": creditor.account_number}
-    problem(pay(api_client, second, other_body, key="shared-key"), 422, "idempotency_key_reused")
+    assert_problem(pay(api_client, second, other_body, key="shared-key"), 422, "idempotency_key_reused")
     assert ledger_counts() == before
     second.consent.refresh_from_db()
     assert second.consent.status == Consent.Status.AUTHORISED

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils.translation import gettext_lazy
 
+import tests.problems
 from apps.ledger.models import JournalEntry
 from tests.factories import client_token
 
@@ -31,10 +32,8 @@ def post(client: Any, auth: dict[str, str], body: Any, key: str | None = "k-1", 
 
 
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code and body["status"] == status
+    """The shared check, plus every member a problem must carry."""
+    body = tests.problems.assert_problem(response, status, code)
     assert body["request_id"] == response["X-Request-ID"]
     assert set(body) >= {"type", "title", "detail", "errors"}
     return body
