@@ -6,7 +6,15 @@ import uuid
 import pytest
 from django.core.cache import cache, caches
 
-from apps.core.cache import RedisCache, counter_incr
+from apps.core.cache import RedisCache, cache_get_and_count, counter_incr
+
+
+@pytest.fixture
+def redis_backend() -> RedisCache:
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        pytest.skip("needs REDIS_URL (CI sets it)")
+    return backend
 
 
 def test_counter_counts_up_from_one_per_key() -> None:
@@ -15,10 +23,8 @@ def test_counter_counts_up_from_one_per_key() -> None:
     assert counter_incr(other, ttl=60) == 1
 
 
-def test_on_redis_the_counter_expires_from_its_first_increment_only() -> None:
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        pytest.skip("needs REDIS_URL (CI sets it)")
+def test_on_redis_the_counter_expires_from_its_first_increment_only(redis_backend: RedisCache) -> None:
+    backend = redis_backend
     key = f"count:{uuid.uuid4()}"
     counter_incr(key, ttl=30)
     client = backend._cache.get_client(write=True)
@@ -29,19 +35,13 @@ def test_on_redis_the_counter_expires_from_its_first_increment_only() -> None:
     assert cache.get(key) == 2  # and Django's cache reads the same counter
 
 
-def test_on_redis_one_client_serves_every_call() -> None:
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        pytest.skip("needs REDIS_URL (CI sets it)")
+def test_on_redis_one_client_serves_every_call(redis_backend: RedisCache) -> None:
+    backend = redis_backend
     assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
 
 
-def test_on_redis_the_scripts_survive_a_script_flush() -> None:
-    from apps.core.cache import cache_get_and_count
-
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        pytest.skip("needs REDIS_URL (CI sets it)")
+def test_on_redis_the_scripts_survive_a_script_flush(redis_backend: RedisCache) -> None:
+    backend = redis_backend
     key, counter = f"entry:{uuid.uuid4()}", f"count:{uuid.uuid4()}"
     cache.set(key, {"a": 1}, 30)
     assert cache_get_and_count(key, counter=counter, ttl=30) == ({"a": 1}, 1)

@@ -173,10 +173,7 @@ def test_a_known_token_is_counted_in_its_cache_read(
     with rate_limit("100/min"):
         assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "99"  # first sight: counted by the throttle
 
-        def counted_twice(*args: Any, **kwargs: Any) -> int:
-            raise AssertionError("the throttle counted a request that authentication had counted")
-
-        monkeypatch.setattr(throttling, "counter_incr", counted_twice)
+        monkeypatch.setattr(throttling, "counter_incr", _counted_twice)
         assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "98"
 
 
@@ -192,11 +189,12 @@ def test_a_token_another_process_validated_is_counted_in_its_cache_read_from_the
         monkeypatch.setattr(authentication, "_TOKEN_CLIENTS", {})  # ... by another process
         assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "98"  # a cache hit, counted apart
 
-        def counted_twice(*args: Any, **kwargs: Any) -> int:
-            raise AssertionError("the throttle counted a request that authentication had counted")
-
-        monkeypatch.setattr(throttling, "counter_incr", counted_twice)
+        monkeypatch.setattr(throttling, "counter_incr", _counted_twice)
         assert api_client.get(URL, **auth)["RateLimit-Remaining"] == "97"
+
+
+def _counted_twice(*args: Any, **kwargs: Any) -> int:
+    raise AssertionError("the throttle counted a request that authentication had counted")
 
 
 @contextmanager
