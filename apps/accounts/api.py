@@ -113,19 +113,24 @@ class TransactionSerializer(serializers.Serializer):
 
 
 def _transactions(lines: Sequence[StatementLine]) -> list[dict[str, Any]]:
-    """Statement lines in the documented `Transaction` shape."""
+    """Statement lines in the documented `Transaction` shape.
+
+    The dates go to the renderer as they are: it writes a date and a UTC datetime exactly
+    as `booking_date` and `booked_at` are documented, and statement lines are read in UTC."""
+    credit, debit = CreditDebitIndicator.CREDIT.value, CreditDebitIndicator.DEBIT.value
     return [
         {
-            "id": f"txn_{line.pk}",
-            "amount": money_json(abs(line.amount_minor), line.currency),
-            "credit_debit_indicator": CreditDebitIndicator.CREDIT if line.amount_minor < 0 else CreditDebitIndicator.DEBIT,
-            "booking_date": line.business_date.isoformat(),
-            "booked_at": rfc3339(line.created_at),
-            "description": line.description,
-            "balance_after": money_json(line.balance_after_minor, line.currency),
-            "entry": {"kind": line.entry_kind, "reference": line.entry_reference},
+            "id": f"txn_{pk}",
+            "amount": money_json(abs(amount_minor), currency),
+            "credit_debit_indicator": credit if amount_minor < 0 else debit,
+            "booking_date": business_date,
+            "booked_at": created_at,
+            "description": description,
+            "balance_after": money_json(balance_after_minor, currency),
+            "entry": {"kind": entry_kind, "reference": entry_reference},
         }
-        for line in lines
+        for (pk, amount_minor, currency, balance_after_minor, business_date, created_at, description,
+             entry_kind, entry_reference) in lines
     ]
 
 
@@ -278,7 +283,7 @@ TRANSACTIONS_EXAMPLES = [
                 }
             ],
             "has_more": True,
-            "next_cursor": "eyJrIjoibGVkZ2VyLnBvc3RpbmciLCJwIjoxMDQyfQ:1tBx",
+            "next_cursor": "eyJrIjoibGVkZ2VyLnBvc3RpbmciLCJwIjoxMDQyfQ.Y5xKsPBxZjuNe-TOcVMLwA",
         },
     )
 ]

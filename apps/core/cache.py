@@ -7,6 +7,7 @@ and share the pool).
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.cache import cache, caches
@@ -48,7 +49,7 @@ def counter_incr(key: str, *, ttl: int) -> int:
     if isinstance(backend, RedisCache):
         full_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(full_key, write=True)
-        return int(_script(_COUNTER_SCRIPT, client)(keys=[full_key], args=[ttl], client=client))
+        return int(_run_script(_COUNTER_SCRIPT, client, [full_key], [ttl]))
     if cache.add(key, 1, timeout=ttl):
         return 1
     try:
@@ -66,17 +67,25 @@ def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[Any, int]:
         return cache.get(key), counter_incr(counter, ttl=ttl)
     full_key, full_counter = backend.make_and_validate_key(key), backend.make_and_validate_key(counter)
     client = backend._cache.get_client(full_key, write=True)
-    raw, count = _script(_GET_AND_COUNT_SCRIPT, client)(keys=[full_key, full_counter], args=[ttl], client=client)
+    raw, count = _run_script(_GET_AND_COUNT_SCRIPT, client, [full_key, full_counter], [ttl])
     serializer: Any = backend._cache._serializer  # type: ignore[attr-defined]
     return (None if raw is None else serializer.loads(raw)), int(count)
 
 
-_SCRIPTS: dict[str, Any] = {}
+_SHAS: dict[str, str] = {}
 
 
-def _script(source: str, client: Any) -> Any:
-    """The registered script (EVALSHA, loaded again on NOSCRIPT); it may run on any client."""
-    script = _SCRIPTS.get(source)
-    if script is None:
-        script = _SCRIPTS[source] = client.register_script(source)
-    return script
+def _run_script(source: str, client: Any, keys: list[str], args: list[Any]) -> Any:
+    """EVALSHA of `source`, loading it first when Redis does not know it (a restart, a
+    SCRIPT FLUSH). Straight to `execute_command`: redis-py's Script wrapper costs as much
+    Python as the round trip itself."""
+    from redis.exceptions import NoScriptError
+
+    sha = _SHAS.get(source)
+    if sha is None:
+        sha = _SHAS[source] = hashlib.sha1(source.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
+    try:
+        return client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+    except NoScriptError:
+        client.script_load(source)
+        return client.execute_command("EVALSHA", sha, len(keys), *keys, *args)

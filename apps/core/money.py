@@ -70,12 +70,13 @@ class Money:
 def format_minor(minor: int, currency: str) -> str:
     """Minor units as the API's decimal string in major units: 12345 CNY is "123.45".
 
-    Integer arithmetic, not Decimal: statements format two amounts per line."""
+    The integer's digits with a point put in, not Decimal: statements format two amounts
+    per line."""
     exponent = CURRENCY_EXPONENTS[currency]
     if not exponent:
         return str(minor)
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    return f"{'-' if minor < 0 else ''}{whole}.{fraction:0{exponent}d}"
+    digits = str(abs(minor)).rjust(exponent + 1, "0")
+    return ("-" if minor < 0 else "") + digits[:-exponent] + "." + digits[-exponent:]
 
 
 def money_json(minor: int, currency: str) -> dict[str, str]:

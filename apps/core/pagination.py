@@ -4,13 +4,24 @@
 Keyset pagination on the primary key in a fixed direction: stable while rows are added,
 and a page costs one indexed range scan however deep the client goes. The cursor is an
 opaque, signed token so clients cannot forge positions.
+
+Cursors are signed with keyed BLAKE2b (a MAC in one C call) under a key derived once per
+process from SECRET_KEY; Django's `signing` derives its key again on every call, which cost
+a statement page more than its rows' money formatting. SECRET_KEY_FALLBACKS still verify,
+so rotating the key does not break a client half-way through a list.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from django.core import signing
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -44,11 +55,50 @@ def _limit(request: Request) -> int:
     return value
 
 
-def _decode(cursor: str, *, kind: str) -> Any:
+@cache
+def _cursor_keys(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(hashlib.sha256(f"{_SALT}:{secret}".encode()).digest() for secret in secrets)
+
+
+def _keys() -> tuple[bytes, ...]:
+    """The signing key first, then the fallbacks' keys (settings may change under tests)."""
+    return _cursor_keys((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=key, digest_size=16).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _encode(*, kind: str, position: Any) -> str:
+    payload = json.dumps({"k": kind, "p": position}, separators=(",", ":")).encode()
+    return f"{_b64(payload)}.{_b64(_mac(_keys()[0], payload))}"
+
+
+def _verified_payload(cursor: str) -> Any:
+    """The cursor's payload if one of the keys signed it, else None."""
+    body, _, signature = cursor.partition(".")
     try:
-        payload = signing.loads(cursor, salt=_SALT)
-    except signing.BadSignature:
-        payload = None
+        payload, mac = _unb64(body), _unb64(signature)
+    except (binascii.Error, ValueError):
+        return None
+    if not any(hmac.compare_digest(mac, _mac(key, payload)) for key in _keys()):
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _decode(cursor: str, *, kind: str) -> Any:
+    payload = _verified_payload(cursor)
     if not isinstance(payload, dict) or payload.get("k") != kind:
         raise ValidationFailed(
             "The cursor is not valid for this list.",
@@ -87,7 +137,7 @@ def paginate(
     rows = list(fetch(_decode(cursor, kind=kind) if cursor else None, limit + 1))
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = signing.dumps({"k": kind, "p": rows[-1].pk}, salt=_SALT) if has_more else None
+    next_cursor = _encode(kind=kind, position=rows[-1].pk) if has_more else None
     return {"data": serialize(rows), "has_more": has_more, "next_cursor": next_cursor}
 
 

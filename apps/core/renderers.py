@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from rest_framework import renderers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.utils.encoders import JSONEncoder
 
 _DRF_ENCODER = JSONEncoder()
@@ -30,3 +31,19 @@ class JSONRenderer(renderers.JSONRenderer):
             if raw in rendered:
                 rendered = rendered.replace(raw, escaped)
         return rendered
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, without parsing the Accept header of almost every request: one
+    that accepts anything or exactly JSON gets the first renderer, as DRF would pick it."""
+
+    _ANYTHING_OR_JSON = frozenset({"", "*/*", "application/json"})
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        if (
+            request.META.get("HTTP_ACCEPT", "") in self._ANYTHING_OR_JSON
+            and not format_suffix
+            and not request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)

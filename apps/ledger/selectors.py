@@ -32,7 +32,8 @@ def ledger_account_statement(
 
 
 class StatementLine(NamedTuple):
-    """One posting of a statement with its entry's description, kind and reference."""
+    """One posting of a statement with its entry's description, kind and reference;
+    `created_at` in UTC."""
 
     pk: int
     amount_minor: int
@@ -88,7 +89,7 @@ def ledger_account_statement_page(
     with fast_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    lines = [StatementLine(*row) for row in rows]
+    lines = list(map(StatementLine._make, rows))
     if lines and lines[0].created_at.tzinfo is None:  # SQLite stores UTC without an offset
         lines = [line._replace(created_at=line.created_at.replace(tzinfo=UTC)) for line in lines]
     return lines

@@ -197,6 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.oauth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.oauth.permissions.DenyUnlessDeclared"],
     "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.renderers.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_RATE_LIMIT", "1200/min")},

@@ -1,6 +1,8 @@
 """The shared API conventions: problems, request ids, idempotency, money, cursors, throttling."""
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,8 +144,16 @@ def test_cursor_pagination_walks_every_row_once(api_client: Any, auth: dict[str,
     assert pages == 3 and len(seen) == 45 and seen == sorted(seen, reverse=True)
 
 
+def _second_page_cursor(api_client: Any, auth: dict[str, str]) -> str:
+    for i in range(3):
+        post(api_client, auth, {"amount": {"amount": "1.00", "currency": "CNY"}, "reference": f"c{i}"}, key=str(uuid.uuid4()))
+    page = api_client.get(URL, {"limit": 1}, **auth).json()
+    return str(page["next_cursor"])
+
+
 def test_bad_cursor_and_limit(api_client: Any, auth: dict[str, str]) -> None:
     assert_problem(api_client.get(URL, {"cursor": "forged"}, **auth), 400, "invalid_cursor")
+    assert_problem(api_client.get(URL, {"cursor": "e30.ÿ"}, **auth), 400, "invalid_cursor")
     assert_problem(api_client.get(URL, {"limit": 101}, **auth), 400, "validation_error")
     assert_problem(api_client.get(URL, {"limit": "x"}, **auth), 400, "validation_error")
 
@@ -216,6 +226,8 @@ def rate_limit(rate: str) -> Iterator[None]:
         {"data": [{"id": "txn_1", "amount": {"amount": "1.00", "currency": "CNY"}}], "has_more": False, "next_cursor": None},
         {"text": "中文 \u2028 line \u2029 paragraph", "n": 12345678901234, "flag": True, "empty": []},
         {"when": datetime(2026, 11, 28, 12, 0, 0, 123456, tzinfo=UTC), "day": date(2026, 11, 28)},
+        # statement lines hand their timestamps over as they are: whole seconds and one microsecond
+        {"at": [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=UTC)]},
         {"lazy": gettext_lazy("Allow"), "price": Decimal("1.50"), 7: "int key"},
     ],
 )
@@ -228,3 +240,52 @@ def test_json_renderer_writes_what_drfs_renderer_writes(data: dict[str, Any]) ->
     assert JSONRenderer().render(data, "application/json; indent=2") == DRFJSONRenderer().render(
         data, "application/json; indent=2"
     )
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["", "*/*", "application/json", "application/json; indent=4", "application/*", "text/html, */*;q=0.1",
+     "text/html", "application/problem+json"],
+)
+@pytest.mark.parametrize("query", ["", "format=json", "format=xml"])
+def test_content_negotiation_picks_what_drfs_negotiation_picks(accept: str, query: str) -> None:
+    from django.http import Http404
+    from rest_framework.exceptions import APIException
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from apps.core.renderers import ContentNegotiation, JSONRenderer
+
+    def choose(negotiation: Any) -> Any:
+        headers = {"HTTP_ACCEPT": accept} if accept else {}
+        request = Request(APIRequestFactory().get(f"/api/v1/x?{query}", **headers))
+        try:
+            renderer, media_type = negotiation.select_renderer(request, [JSONRenderer()])
+        except (APIException, Http404) as refused:
+            return type(refused)
+        return type(renderer), media_type
+
+    assert choose(ContentNegotiation()) == choose(DefaultContentNegotiation())
+
+
+def test_a_cursor_with_a_changed_position_or_signature_is_refused(api_client: Any, auth: dict[str, str]) -> None:
+    cursor = _second_page_cursor(api_client, auth)
+    assert api_client.get(URL, {"cursor": cursor}, **auth).status_code == 200
+    body, _, signature = cursor.partition(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    moved = base64.urlsafe_b64encode(json.dumps(dict(payload, p=payload["p"] + 1)).encode()).rstrip(b"=").decode()
+    assert_problem(api_client.get(URL, {"cursor": f"{moved}.{signature}"}, **auth), 400, "invalid_cursor")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    assert_problem(api_client.get(URL, {"cursor": f"{body}.{flipped}"}, **auth), 400, "invalid_cursor")
+
+
+def test_cursors_survive_a_secret_key_rotation_through_the_fallbacks(
+    api_client: Any, auth: dict[str, str], settings: Any
+) -> None:
+    cursor = _second_page_cursor(api_client, auth)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "rotated-" + "k" * 40, [old_key]
+    assert api_client.get(URL, {"cursor": cursor}, **auth).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert_problem(api_client.get(URL, {"cursor": cursor}, **auth), 400, "invalid_cursor")
