@@ -6,8 +6,8 @@
   the statement on first use in each connection (psycopg keeps the last 100 per connection).
   Use it only for statements whose text is fixed. Behind PgBouncer in transaction mode this
   needs PgBouncer 1.21+ with `max_prepared_statements` (docs/operations.md).
-- Timestamps load with psycopg-binary's compiled loader, as on every cursor of the
-  platform's PostgreSQL backend (apps.core.postgresql).
+- Results come in the binary format: no numbers or timestamps parsed from text. Timestamps
+  are aware datetimes in the session's zone, UTC, as Django's loader gives them.
 
 Elsewhere (SQLite) `fast_cursor()` is Django's ordinary cursor.
 """
@@ -19,7 +19,6 @@ from typing import Any
 
 from django.db import connection
 
-from .postgresql.base import use_compiled_timestamps
 
 
 @contextmanager
@@ -38,7 +37,9 @@ def fast_cursor() -> Iterator[Any]:
         # Only server-binding cursors (these) prepare; Django's client-binding ones never do.
         raw.prepare_threshold = 0
     server_binding = psycopg.Cursor(raw)
-    use_compiled_timestamps(connection, server_binding)
+    # Results in PostgreSQL's binary format: integers and timestamps arrive as machine
+    # values for psycopg-binary's compiled loaders, with no text to parse.
+    server_binding.format = psycopg.pq.Format.BINARY
     # Django's own wrapping (error translation, the debug cursor that tests count queries with).
     django_connection: Any = connection
     with django_connection._prepare_cursor(server_binding) as wrapped:

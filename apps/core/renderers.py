@@ -18,6 +18,7 @@ from rest_framework.utils.encoders import JSONEncoder
 _DRF_ENCODER = JSONEncoder()
 # DRF writes \u2028 and \u2029 escaped so that its JSON is also valid JavaScript.
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+_LINE_SEPARATOR_PREFIX = b"\xe2\x80"  # both, and other punctuation such as the ellipsis
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -27,8 +28,8 @@ class JSONRenderer(renderers.JSONRenderer):
         if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         rendered = orjson.dumps(data, default=_DRF_ENCODER.default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
-        for raw, escaped in _LINE_SEPARATORS:
-            if raw in rendered:
+        if _LINE_SEPARATOR_PREFIX in rendered:  # one scan of the body in the usual case
+            for raw, escaped in _LINE_SEPARATORS:
                 rendered = rendered.replace(raw, escaped)
         return rendered
 

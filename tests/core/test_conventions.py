@@ -225,6 +225,7 @@ def rate_limit(rate: str) -> Iterator[None]:
     [
         {"data": [{"id": "txn_1", "amount": {"amount": "1.00", "currency": "CNY"}}], "has_more": False, "next_cursor": None},
         {"text": "中文 \u2028 line \u2029 paragraph", "n": 12345678901234, "flag": True, "empty": []},
+        {"text": "an ellipsis … and a dash – share the separators' first two bytes"},
         {"when": datetime(2026, 11, 28, 12, 0, 0, 123456, tzinfo=UTC), "day": date(2026, 11, 28)},
         # statement lines hand their timestamps over as they are: whole seconds and one microsecond
         {"at": [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=UTC)]},
