@@ -20,7 +20,6 @@ from typing import Any
 from django.db import connection
 
 
-
 @contextmanager
 def fast_cursor() -> Iterator[Any]:
     """A Django cursor on the default connection (errors translated, queries counted in
