@@ -7,11 +7,13 @@ and share the pool).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
 from django.core.cache import cache, caches
 from django.core.cache.backends import redis as django_redis
+from redis.exceptions import NoScriptError
 
 
 class _RedisCacheClient(django_redis.RedisCacheClient):
@@ -72,20 +74,17 @@ def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[Any, int]:
     return (None if raw is None else serializer.loads(raw)), int(count)
 
 
-_SHAS: dict[str, str] = {}
+@functools.cache
+def _sha(source: str) -> str:
+    return hashlib.sha1(source.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
 
 def _run_script(source: str, client: Any, keys: list[str], args: list[Any]) -> Any:
     """EVALSHA of `source`, loading it first when Redis does not know it (a restart, a
     SCRIPT FLUSH). Straight to `execute_command`: redis-py's Script wrapper costs as much
     Python as the round trip itself."""
-    from redis.exceptions import NoScriptError
-
-    sha = _SHAS.get(source)
-    if sha is None:
-        sha = _SHAS[source] = hashlib.sha1(source.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
     try:
-        return client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        return client.execute_command("EVALSHA", _sha(source), len(keys), *keys, *args)
     except NoScriptError:
         client.script_load(source)
-        return client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        return client.execute_command("EVALSHA", _sha(source), len(keys), *keys, *args)

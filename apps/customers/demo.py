@@ -14,7 +14,7 @@ DEMO_CUSTOMERS = [
         "kind": Customer.Kind.BUSINESS,
         "display_name": "Hangzhou Tea Trading Co.",
         "legal_name": "杭州茶叶贸易有限公司",
-        "registration_number": "91330100MA2XXXXX0K",
+        "registration_number": "91330100MA2B7Q4K0K",
     },
 ]
 

@@ -40,7 +40,7 @@ def test_not_invited_and_blacklisted_decisions_are_stored(products, clock):  # t
     decision = credit_decision_make(customer=person, product=consumer)
     assert decision.outcome == "decline" and decision.reasons == [{"code": "customer_blacklisted"}]
     business = make_customer(kind=Customer.Kind.BUSINESS)
-    business.registration_number = "91330100MA2XXXXX0K"
+    business.registration_number = "91330100MA2B7Q4K0K"
     business.save()
     BlackListEntry.objects.create(national_id_hash=national_id_hash("91330100ma2xxxxx0k "), reason="shell company")
     assert credit_decision_make(customer=business, product=products["sme-line"]).outcome == "decline"
