@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import models
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -22,7 +23,8 @@ from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.errors import Forbidden, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
 from apps.core.money import CURRENCY_EXPONENTS, Money, money_json, parse_amount
-from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
+from apps.core.pagination import LIST_PARAMETERS, page_of, page_request, page_serializer, paginate
+from apps.core.renderers import RenderedJSON, render_json
 from apps.core.serializers import (
     MoneyInputSerializer,
     MoneySerializer,
@@ -30,6 +32,7 @@ from apps.core.serializers import (
     StrictSerializer,
     rfc3339,
 )
+from apps.core.versioned_cache import VersionedCache
 from apps.ledger.selectors import StatementLine
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.models import Consent
@@ -309,8 +312,43 @@ class AccountTransactionsApi(PlatformAPIView):
         account = selectors.deposit_account_ref_visible(
             customer_id=info.customer_id or "", account_ids=info.consent_account_ids, account_id=account_id
         )
+        return Response(_statement_page(request, account, booked_from, booked_to))
+
+
+_POSTINGS = "ledger.posting"
+
+
+def _statement_page_budget() -> int:
+    return settings.STATEMENT_PAGE_CACHE_BYTES
+
+
+# Statement pages as written, per process, each kept under the account's posting count.
+# Pollers (aggregators, apps refreshing a screen) mostly re-read pages that have not changed:
+# a kept page costs one indexed read of the count instead of fifty rows fetched and written.
+_STATEMENT_PAGES: VersionedCache[RenderedJSON] = VersionedCache(max_bytes=_statement_page_budget)
+
+
+def _statement_page(
+    request: Request, account: selectors.AccountRef, booked_from: date | None, booked_to: date | None
+) -> RenderedJSON:
+    """A page of the account's statement, kept or fetched.
+
+    The page is keyed by what determines it: the account, the filters and the verified
+    position and size, and kept under the posting count read *before* the rows. A page can
+    so be newer than its count, never older: once a post commits, every request that starts
+    after it reads the new count and misses; only requests already under way can still be
+    given the page, and the post committed while they were. The visibility check above runs
+    on every request; a kept page is never served to a token that may not see the account.
+    """
+    page = page_request(request, kind=_POSTINGS)
+    key = (account.id, booked_from, booked_to, page.after, page.limit)
+    version = selectors.deposit_account_statement_version(account=account)
+    body = _STATEMENT_PAGES.get(key, version)
+    if body is None:
         postings = selectors.deposit_account_transactions(account=account, booked_from=booked_from, booked_to=booked_to)
-        return Response(paginate(request, postings, serialize=_transactions, kind="ledger.posting"))
+        body = RenderedJSON(render_json(page_of(postings, page, kind=_POSTINGS, serialize=_transactions)))
+        _STATEMENT_PAGES.put(key, version, body)
+    return body
 
 
 # --- payments ----------------------------------------------------------------------------

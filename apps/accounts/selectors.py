@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 from apps.core.money import Money
 from apps.core.pagination import Fetch
-from apps.ledger.selectors import StatementLine, ledger_account_statement_page
+from apps.ledger.selectors import StatementLine, ledger_account_posting_count, ledger_account_statement_page
 
 from .models import DepositAccount, Payment
 
@@ -108,6 +108,11 @@ def deposit_account_transactions(
         )
 
     return fetch
+
+
+def deposit_account_statement_version(*, account: AccountRef) -> int:
+    """A number that moves, in commit order, whenever the account's statement changes."""
+    return ledger_account_posting_count(ledger_account_id=account.ledger_account_id)
 
 
 def payment_visible_get(*, payment_id: str, customer_id: str, application_id: int) -> Payment:

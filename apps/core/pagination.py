@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -113,6 +114,33 @@ def _decode(cursor: str, *, kind: str) -> Any:
 Fetch = Callable[[Any, int], Sequence[Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What a list request asks for: the position to continue after (None for the first
+    page, else a verified cursor's) and the page size."""
+
+    after: Any
+    limit: int
+
+
+def page_request(request: Request, *, kind: str) -> PageRequest:
+    """The validated `limit` and `cursor` of a request for the list `kind`."""
+    limit = _limit(request)
+    cursor = request.query_params.get("cursor")
+    return PageRequest(after=_decode(cursor, kind=kind) if cursor else None, limit=limit)
+
+
+def page_of(
+    fetch: Fetch, page: PageRequest, *, kind: str, serialize: Callable[[Sequence[Any]], list[Any]]
+) -> dict[str, Any]:
+    """The page `page` asks for from `fetch`, in the list shape, its next cursor for `kind`."""
+    rows = list(fetch(page.after, page.limit + 1))
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    next_cursor = _encode(kind=kind, position=rows[-1].pk) if has_more else None
+    return {"data": serialize(rows), "has_more": has_more, "next_cursor": next_cursor}
+
+
 def paginate(
     request: Request,
     source: QuerySet[Any, Any] | Fetch,
@@ -125,7 +153,6 @@ def paginate(
 
     `source` is a QuerySet, or a `Fetch` for hand-written queries; a Fetch names its list
     with `kind` so that a cursor of one list is refused by another."""
-    limit = _limit(request)
     if isinstance(source, QuerySet):
         kind = source.model._meta.label_lower
         fetch = _queryset_fetch(source, descending=descending)
@@ -133,12 +160,7 @@ def paginate(
         raise TypeError("paginate() needs the kind of a Fetch source")
     else:
         fetch = source
-    cursor = request.query_params.get("cursor")
-    rows = list(fetch(_decode(cursor, kind=kind) if cursor else None, limit + 1))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = _encode(kind=kind, position=rows[-1].pk) if has_more else None
-    return {"data": serialize(rows), "has_more": has_more, "next_cursor": next_cursor}
+    return page_of(fetch, page_request(request, kind=kind), kind=kind, serialize=serialize)
 
 
 def _queryset_fetch(queryset: QuerySet[Any, Any], *, descending: bool) -> Fetch:

@@ -21,17 +21,32 @@ _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
 _LINE_SEPARATOR_PREFIX = b"\xe2\x80"  # both, and other punctuation such as the ellipsis
 
 
+def render_json(data: Any) -> bytes:
+    """`data` as the API writes JSON: compact UTF-8, dates and datetimes as DRF writes them,
+    U+2028 and U+2029 escaped."""
+    rendered = orjson.dumps(data, default=_DRF_ENCODER.default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
+    if _LINE_SEPARATOR_PREFIX in rendered:  # one scan of the body in the usual case
+        for raw, escaped in _LINE_SEPARATORS:
+            rendered = rendered.replace(raw, escaped)
+    return rendered
+
+
+class RenderedJSON(bytes):
+    """A response body `render_json` wrote earlier (a kept page): the renderer sends it as
+    it is, or re-indents it for a client that asks for indentation."""
+
+
 class JSONRenderer(renderers.JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+            if isinstance(data, RenderedJSON):
+                data = orjson.loads(memoryview(data))
             return super().render(data, accepted_media_type, renderer_context)
-        rendered = orjson.dumps(data, default=_DRF_ENCODER.default, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z)
-        if _LINE_SEPARATOR_PREFIX in rendered:  # one scan of the body in the usual case
-            for raw, escaped in _LINE_SEPARATORS:
-                rendered = rendered.replace(raw, escaped)
-        return rendered
+        if isinstance(data, RenderedJSON):
+            return bytes(data)
+        return render_json(data)
 
 
 class ContentNegotiation(DefaultContentNegotiation):

@@ -39,6 +39,11 @@ class LedgerAccount(models.Model):
     currency = models.CharField(max_length=3)
     # Balance in the account's normal direction, in minor units; changed only by postings.
     balance_minor = models.BigIntegerField(default=0)
+    # How many postings the account has. Every post adds its postings here in the same
+    # statement that moves the balance, under the account's row lock, so the count moves in
+    # commit order: it versions the account's statement (a page read at one count is the
+    # page for as long as the count holds; see apps.accounts.api).
+    posting_count = models.BigIntegerField(default=0)
     # How far below zero the normal balance may go (an overdraft line); ignored if unlimited.
     overdraft_limit_minor = models.BigIntegerField(default=0)
     unlimited_overdraft = models.BooleanField(

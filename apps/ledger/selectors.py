@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from apps.core.postgres import fast_cursor
 
@@ -102,22 +102,40 @@ def ledger_trial_balance() -> dict[str, int]:
 
 
 def ledger_balance_mismatches() -> list[str]:
-    """Codes of accounts whose stored balance differs from the sum of their postings."""
-    sums = dict(
-        Posting.objects.values("account_id").annotate(total=Sum("amount_minor")).values_list("account_id", "total")
-    )
+    """Codes of accounts whose stored balance or posting count differs from their postings."""
+    sums = {
+        account_id: (total, count)
+        for account_id, total, count in Posting.objects.values("account_id")
+        .annotate(total=Sum("amount_minor"), count=Count("id"))
+        .values_list("account_id", "total", "count")
+    }
     wrong = []
     for account in LedgerAccount.objects.all():
-        total = sums.get(account.pk, 0) or 0
-        expected = total if account.is_debit_normal else -total
-        if expected != account.balance_minor:
+        total, count = sums.get(account.pk, (0, 0))
+        expected = (total or 0) if account.is_debit_normal else -(total or 0)
+        if expected != account.balance_minor or count != account.posting_count:
             wrong.append(account.code)
     return wrong
 
 
 def ledger_balances_match_postings() -> bool:
-    """Every account's stored balance equals the sum of its postings (in its normal direction)."""
+    """Every account's stored balance equals the sum of its postings (in its normal
+    direction), and its posting count their number."""
     return not ledger_balance_mismatches()
+
+
+_POSTING_COUNT_SQL = f"SELECT posting_count FROM {LedgerAccount._meta.db_table} WHERE id = %s"  # noqa: S608 (a table name)
+
+
+def ledger_account_posting_count(*, ledger_account_id: int) -> int:
+    """How many postings the account has: it moves, in commit order, with every post that
+    touches the account, so a statement read at one count stays true while the count holds."""
+    with fast_cursor() as cursor:
+        cursor.execute(_POSTING_COUNT_SQL, [ledger_account_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise LedgerAccount.DoesNotExist(f"no ledger account {ledger_account_id}")
+    return int(row[0])
 
 
 def ledger_accounts_beyond_limit() -> list[str]:

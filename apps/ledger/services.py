@@ -3,7 +3,8 @@
 `ledger_post` is the hot path of the whole bank, so on PostgreSQL it is ONE statement: a
 chain of CTEs that claims the reference (`INSERT … ON CONFLICT (external_ref) DO NOTHING`),
 locks the accounts in id order (`SELECT … ORDER BY id FOR NO KEY UPDATE`), moves every
-balance (`UPDATE … FROM (VALUES …)`) and writes every posting with its balance-after.
+balance and posting count (`UPDATE … FROM (VALUES …)`) and writes every posting with its
+balance-after.
 Outside a transaction that statement is its own transaction (one round trip; pgbench's
 tpcb-like script needs seven); inside the caller's transaction it runs in a savepoint. The
 overdraft rule is the table's CHECK constraint, evaluated on the locked row; its violation
@@ -16,14 +17,14 @@ checking the overdraft rule in Python on the locked balances.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from apps.core.clock import business_date as current_business_date
@@ -171,7 +172,8 @@ _OVERDRAFT_CONSTRAINT = "ledger_account_within_overdraft"
 #   The UPDATE below touches a row only after `locked` has produced it, and `locked`
 #   produces (and locks) rows in ascending id, so whatever plan PostgreSQL picks, locks
 #   are acquired in id order and opposite transfers cannot deadlock;
-# - moved adds each leg to its account in the account's normal direction; the table's
+# - moved adds each leg to its account in the account's normal direction and counts the
+#   posting (posting_count versions the account's statement); the table's
 #   CHECK constraint refuses a balance beyond the overdraft limit (-> InsufficientFunds);
 # - posted writes one posting per leg with the balance right after it;
 # - the final row always exists: an entry id of NULL means the reference was posted before;
@@ -195,7 +197,8 @@ locked AS MATERIALIZED (
 ),
 moved AS (
     UPDATE {account} AS a
-    SET balance_minor = a.balance_minor + CASE WHEN a.type IN ('asset', 'expense') THEN g.amount ELSE -g.amount END
+    SET balance_minor = a.balance_minor + CASE WHEN a.type IN ('asset', 'expense') THEN g.amount ELSE -g.amount END,
+        posting_count = a.posting_count + 1
     FROM legs AS g
     WHERE a.id = g.account_id AND a.id IN (SELECT id FROM locked)
     RETURNING g.n, a.id, a.balance_minor, a.currency, g.amount
@@ -238,8 +241,8 @@ signed AS (
     FROM legs AS g JOIN locked AS l ON l.id = g.account_id
 ),
 moved AS (
-    UPDATE {account} AS a SET balance_minor = a.balance_minor + d.delta
-    FROM (SELECT account_id, SUM(delta) AS delta FROM signed GROUP BY account_id) AS d
+    UPDATE {account} AS a SET balance_minor = a.balance_minor + d.delta, posting_count = a.posting_count + d.postings
+    FROM (SELECT account_id, SUM(delta) AS delta, count(*) AS postings FROM signed GROUP BY account_id) AS d
     WHERE a.id = d.account_id
     RETURNING a.id, a.balance_minor, a.currency
 ),
@@ -369,8 +372,11 @@ def _post_portable(external_ref: str, kind: str, legs: Sequence[Leg], descriptio
             )
             for account_id, amount, currency, balance_after in rows
         )
+        postings_per_account = Counter(leg.account_id for leg in legs)
         LedgerAccount.objects.filter(pk__in=account_ids).update(
-            balance_minor=Case(*(When(pk=a.id, then=Value(a.balance_minor)) for a in accounts.values()))
+            balance_minor=Case(*(When(pk=a.id, then=Value(a.balance_minor)) for a in accounts.values())),
+            posting_count=F("posting_count")
+            + Case(*(When(pk=pk, then=Value(n)) for pk, n in postings_per_account.items())),
         )
     return entry
 

@@ -3,14 +3,18 @@
 Django loads every `timestamptz` through a Python subclass of psycopg's loader, so that it
 can pin the zone. With USE_TZ on, the session zone is UTC (Django sets it), and the
 compiled loader returns the same UTC datetimes several times faster: a page of twenty
-consents reads eighty of them. Everything else is Django's backend unchanged.
+consents reads eighty of them.
+
+The debug log (and the tests that count queries) names a statement run through
+`apps.core.postgres.fast_cursor()` by its text; Django's operations find no text on such a
+cursor. Everything else is Django's backend unchanged.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 
 def _compiled_timestamptz_loader() -> Any:
@@ -25,7 +29,14 @@ def _compiled_timestamptz_loader() -> Any:
 COMPILED_TIMESTAMPTZ_LOADER = _compiled_timestamptz_loader()
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
+        return super().last_executed_query(cursor, sql, params) or sql
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def create_cursor(self, name: str | None = None) -> Any:
         cursor = super().create_cursor(name)
         use_compiled_timestamps(self, cursor)
