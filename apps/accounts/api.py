@@ -334,7 +334,8 @@ def _statement_page(
     """A page of the account's statement, kept or fetched.
 
     The page is keyed by what determines it: the account, the filters and the verified
-    position and size, and kept under the posting count read *before* the rows. A page can
+    position and size (anything that comes to shape a page later, a consent's transaction
+    window say, must join the key), and kept under the posting count read *before* the rows. A page can
     so be newer than its count, never older: once a post commits, every request that starts
     after it reads the new count and misses; only requests already under way can still be
     given the page, and the post committed while they were. The visibility check above runs

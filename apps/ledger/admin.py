@@ -20,7 +20,9 @@ def _money(minor: int, currency: str) -> str:
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "type", "currency", "balance", "overdraft_limit", "unlimited_overdraft")
+    list_display = (
+        "code", "name", "type", "currency", "balance", "overdraft_limit", "unlimited_overdraft", "posting_count"
+    )
     list_filter = ("type", "currency", "unlimited_overdraft")
     search_fields = ("code", "name")
     ordering = ("code",)
