@@ -18,6 +18,11 @@ from typing import Generic, TypeVar
 Value = TypeVar("Value", bound=bytes)
 
 
+# What an entry costs beyond its value's bytes (the key, the tuple, the dict slot), counted
+# against the budget so that many small values cannot outgrow it.
+ENTRY_OVERHEAD_BYTES = 256
+
+
 class VersionedCache(Generic[Value]):
     def __init__(self, *, max_bytes: Callable[[], int]) -> None:
         # A callable, so that the budget follows settings (and tests that override them).
@@ -44,14 +49,14 @@ class VersionedCache(Generic[Value]):
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old[1])
-            if len(value) > budget:
+                self._size -= _cost(old[1])
+            if _cost(value) > budget:
                 return
             self._entries[key] = (version, value)
-            self._size += len(value)
+            self._size += _cost(value)
             while self._size > budget:
                 _key, (_version, evicted) = self._entries.popitem(last=False)
-                self._size -= len(evicted)
+                self._size -= _cost(evicted)
 
     def clear(self) -> None:
         with self._lock:
@@ -60,8 +65,12 @@ class VersionedCache(Generic[Value]):
 
     @property
     def size(self) -> int:
-        """Bytes kept."""
+        """Bytes kept, entries' overhead included."""
         return self._size
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _cost(value: bytes) -> int:
+    return len(value) + ENTRY_OVERHEAD_BYTES
