@@ -322,9 +322,10 @@ def _statement_page_budget() -> int:
     return settings.STATEMENT_PAGE_CACHE_BYTES
 
 
-# Statement pages as written, per process, each kept under the account's posting count.
-# Pollers (aggregators, apps refreshing a screen) mostly re-read pages that have not changed:
-# a kept page costs one indexed read of the count instead of fifty rows fetched and written.
+# Statement pages as written, per process, each kept under its account's statement version
+# (the posting count). Pollers (aggregators, apps refreshing a screen) mostly re-read pages
+# that have not changed: a kept page costs one single-row read of the version instead of
+# fifty rows fetched and written.
 _STATEMENT_PAGES: VersionedCache[RenderedJSON] = VersionedCache(max_bytes=_statement_page_budget)
 
 
@@ -335,11 +336,12 @@ def _statement_page(
 
     The page is keyed by what determines it: the account, the filters and the verified
     position and size (anything that comes to shape a page later, a consent's transaction
-    window say, must join the key), and kept under the posting count read *before* the rows. A page can
-    so be newer than its count, never older: once a post commits, every request that starts
-    after it reads the new count and misses; only requests already under way can still be
-    given the page, and the post committed while they were. The visibility check above runs
-    on every request; a kept page is never served to a token that may not see the account.
+    window say, must join the key). It is kept under the statement's version read *before*
+    the rows, so it can be newer than its version but never older: once a post commits,
+    every request that starts after it reads the new version and misses; only requests
+    already under way can still be given the page, and the post committed while they were.
+    The visibility check above runs on every request, so a kept page is never served to a
+    token that may not see the account.
     """
     page = page_request(request, kind=_POSTINGS)
     key = (account.id, booked_from, booked_to, page.after, page.limit)

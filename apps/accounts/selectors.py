@@ -1,7 +1,7 @@
 """Reads of deposit accounts and payments, as customers and consented third parties see them."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 from apps.core.money import Money
 from apps.core.pagination import Fetch
-from apps.ledger.selectors import StatementLine, ledger_account_posting_count, ledger_account_statement_page
+from apps.ledger.selectors import StatementLine, ledger_account_statement_page, ledger_account_statement_version
 
 from .models import DepositAccount, Payment
 
@@ -110,9 +110,9 @@ def deposit_account_transactions(
     return fetch
 
 
-def deposit_account_statement_version(*, account: AccountRef) -> int:
-    """A number that moves, in commit order, whenever the account's statement changes."""
-    return ledger_account_posting_count(ledger_account_id=account.ledger_account_id)
+def deposit_account_statement_version(*, account: AccountRef) -> Hashable:
+    """A version that moves, in commit order, whenever the account's statement changes."""
+    return ledger_account_statement_version(ledger_account_id=account.ledger_account_id)
 
 
 def payment_visible_get(*, payment_id: str, customer_id: str, application_id: int) -> Payment:

@@ -1,7 +1,7 @@
 """Values kept in one process for exactly as long as the version they were built at holds.
 
-For data whose every change moves a version number kept beside it in the database (in the
-same transaction, under the same row lock, so versions follow commit order), reading the
+For data whose every change moves a version kept beside it in the database (in the same
+transaction, under the same row lock, so versions follow commit order), reading the
 version is enough to know whether a value built earlier is still the answer. Nothing is
 ever invalidated by hand: a change moves the version and the next read misses.
 
@@ -27,11 +27,11 @@ class VersionedCache(Generic[Value]):
     def __init__(self, *, max_bytes: Callable[[], int]) -> None:
         # A callable, so that the budget follows settings (and tests that override them).
         self._max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple[int, Value]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, Value]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()  # threaded servers share one cache per process
 
-    def get(self, key: Hashable, version: int) -> Value | None:
+    def get(self, key: Hashable, version: Hashable) -> Value | None:
         """The value kept for `key` if it was built at `version`, else None."""
         if self._max_bytes() <= 0:  # turned off: what was kept before is not served either
             return None
@@ -42,7 +42,7 @@ class VersionedCache(Generic[Value]):
             self._entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: Hashable, version: int, value: Value) -> None:
+    def put(self, key: Hashable, version: Hashable, value: Value) -> None:
         """Keep `value` for `key` at `version`, replacing what `key` had; values larger than
         the whole budget are not kept."""
         budget = self._max_bytes()

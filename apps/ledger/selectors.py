@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from apps.core.postgres import fast_cursor
@@ -124,18 +125,27 @@ def ledger_balances_match_postings() -> bool:
     return not ledger_balance_mismatches()
 
 
-_POSTING_COUNT_SQL = f"SELECT posting_count FROM {LedgerAccount._meta.db_table} WHERE id = %s"  # noqa: S608 (a table name)
+_ACCOUNT_TABLE = LedgerAccount._meta.db_table
+# On PostgreSQL also the row's version (xmin, the transaction that last wrote it), which
+# moves with every update of the row by any code: a process of the previous release that
+# posts without counting (during a rolling deploy), or an overdraft change.
+_STATEMENT_VERSION_SQL = {
+    "postgresql": f"SELECT posting_count, xmin::text FROM {_ACCOUNT_TABLE} WHERE id = %s",  # noqa: S608 (a table name)
+    "other": f"SELECT posting_count FROM {_ACCOUNT_TABLE} WHERE id = %s",  # noqa: S608
+}
 
 
-def ledger_account_posting_count(*, ledger_account_id: int) -> int:
-    """How many postings the account has: it moves, in commit order, with every post that
-    touches the account, so a statement read at one count stays true while the count holds."""
+def ledger_account_statement_version(*, ledger_account_id: int) -> tuple[Any, ...]:
+    """A version of the account's statement: its posting count, which moves in commit order
+    with every post that touches the account (and, on PostgreSQL, the row's version). A
+    statement read at one version stays true while the version holds."""
+    sql = _STATEMENT_VERSION_SQL["postgresql" if connection.vendor == "postgresql" else "other"]
     with fast_cursor() as cursor:
-        cursor.execute(_POSTING_COUNT_SQL, [ledger_account_id])
+        cursor.execute(sql, [ledger_account_id])
         row = cursor.fetchone()
     if row is None:
         raise LedgerAccount.DoesNotExist(f"no ledger account {ledger_account_id}")
-    return int(row[0])
+    return tuple(row)
 
 
 def ledger_accounts_beyond_limit() -> list[str]:
