@@ -109,8 +109,8 @@ def _decode(cursor: str, *, kind: str) -> Any:
     return payload["p"]
 
 
-# A page source that is not a QuerySet: given the position to continue after (None for the
-# first page) and how many rows to return, the rows in page order, each with a `pk`.
+# A page source: given the position to continue after (None for the first page) and how many
+# rows to return, the rows in page order, each with a `pk`.
 Fetch = Callable[[Any, int], Sequence[Any]]
 
 
@@ -143,23 +143,15 @@ def page_of(
 
 def paginate(
     request: Request,
-    source: QuerySet[Any, Any] | Fetch,
+    queryset: QuerySet[Any, Any],
     *,
     serialize: Callable[[Sequence[Any]], list[Any]],
     descending: bool = True,
-    kind: str = "",
 ) -> dict[str, Any]:
-    """One page of `source` ordered by primary key, newest first by default.
-
-    `source` is a QuerySet, or a `Fetch` for hand-written queries; a Fetch names its list
-    with `kind` so that a cursor of one list is refused by another."""
-    if isinstance(source, QuerySet):
-        kind = source.model._meta.label_lower
-        fetch = _queryset_fetch(source, descending=descending)
-    elif not kind:
-        raise TypeError("paginate() needs the kind of a Fetch source")
-    else:
-        fetch = source
+    """One page of `queryset` ordered by primary key, newest first by default. (A
+    hand-written page source goes through `page_request` and `page_of` instead.)"""
+    kind = queryset.model._meta.label_lower
+    fetch = _queryset_fetch(queryset, descending=descending)
     return page_of(fetch, page_request(request, kind=kind), kind=kind, serialize=serialize)
 
 

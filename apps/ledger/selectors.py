@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, Sum
 
 from apps.core.postgres import fast_cursor
 
@@ -14,22 +14,6 @@ from .models import JournalEntry, LedgerAccount, Posting
 
 def ledger_account_by_code(*, code: str) -> LedgerAccount:
     return LedgerAccount.objects.get(code=code)
-
-
-def ledger_account_statement(
-    *, ledger_account_id: int, booked_from: date | None = None, booked_to: date | None = None
-) -> QuerySet[Posting]:
-    """An account's postings with their entries, both business-date bounds inclusive.
-
-    Each posting carries the account's balance right after it, so a statement page needs
-    no running sum. Order it by `-pk` for newest first (the `posting_account_recent` index).
-    """
-    postings = Posting.objects.filter(account_id=ledger_account_id).select_related("entry")
-    if booked_from is not None:
-        postings = postings.filter(business_date__gte=booked_from)
-    if booked_to is not None:
-        postings = postings.filter(business_date__lte=booked_to)
-    return postings
 
 
 class StatementLine(NamedTuple):

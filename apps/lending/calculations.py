@@ -523,7 +523,8 @@ def accrue_daily(*, principal_minor: int, daily_rate: Decimal, carry: Decimal = 
     floor(P x r x N) -- i.e. the period interest rounded down, within 1 fen
     of ``accrue_interest`` -- and posting ``settle_accrual_carry(carry,
     posted_minor=<the period's postings>)`` at period close makes the total
-    EXACTLY equal to ``accrue_interest`` with the same rounding.  When principal changes mid-period the carry simply runs on.
+    EXACTLY equal to ``accrue_interest`` with the same rounding.  When principal
+    changes mid-period the carry simply runs on.
     """
     _check_int("principal_minor", principal_minor)
     _check_rate("daily_rate", daily_rate)
