@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .errors import ValidationFailed, field_error
+from .errors import Unprocessable, ValidationFailed, field_error
 
 # ISO 4217 minor-unit exponents of the currencies the bank books.
 CURRENCY_EXPONENTS: dict[str, int] = {"CNY": 2, "HKD": 2, "USD": 2, "EUR": 2, "JPY": 0}
@@ -20,6 +20,13 @@ MAX_MINOR = 10**12
 
 class InvalidAmount(ValidationFailed):
     code = "invalid_amount"
+
+
+class CurrencyMismatch(Unprocessable):
+    """The one currency-mismatch error of the platform (422 `currency_mismatch`): an amount,
+    an account or a line in another currency than the operation's."""
+
+    code, title = "currency_mismatch", "The currency does not match"
 
 
 @dataclass(frozen=True, slots=True)
