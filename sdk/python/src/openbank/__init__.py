@@ -1,5 +1,5 @@
 """OpenBank Python SDK: hand-written runtime (auth, retries, idempotency, errors,
-pagination, webhooks) around the client generated from the OpenAPI description."""
+pagination, webhooks, opt-in revalidation cache) around the client generated from the OpenAPI description."""
 
 from ._version import __version__
 from .auth import (
@@ -15,6 +15,7 @@ from .auth import (
     refresh_token,
     revoke_token,
 )
+from .cache import ResponseCache
 from .client import AsyncOpenBank, OpenBank
 from .errors import (
     APIConnectionError,
@@ -53,6 +54,7 @@ __all__ = [
     "refresh_token",
     "revoke_token",
     "RetryTransport",
+    "ResponseCache",
     "AsyncRetryTransport",
     "OpenBankError",
     "APIError",

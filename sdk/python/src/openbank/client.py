@@ -3,12 +3,14 @@
 One ``httpx.Client`` is built per instance, stacked as::
 
     httpx.Client(auth=ClientCredentials | RefreshingUserToken | BearerToken,
-                 transport=RetryTransport(HTTPTransport()))
+                 transport=[CachingTransport(] RetryTransport(HTTPTransport()) [)])
 
 * auth: token fetching/caching/refresh and one re-auth on 401 (:mod:`openbank.auth`);
 * RetryTransport: bounded retries with backoff/Retry-After, and the automatic
   ``Idempotency-Key`` (uuid4, minted once per request before the retry loop, reused by
   every retry and by the 401 re-send) for POST/PATCH/DELETE (:mod:`openbank.retry`);
+* CachingTransport, only with ``response_cache=``: GETs revalidated with ``If-None-Match``,
+  a ``304`` handed to the caller as the remembered ``200`` (:mod:`openbank.cache`);
 * timeouts: connect 5 s, read/write/pool ``timeout`` (30 s); User-Agent
   ``openbank-python/<version>``.
 
@@ -27,6 +29,7 @@ import httpx
 
 from ._version import __version__
 from .auth import TOKEN_PATH, BearerToken, ClientCredentials
+from .cache import AsyncCachingTransport, CachingTransport, ResponseCache, response_cache_from
 from .errors import APIConnectionError, APITimeoutError, OpenBankError, error_from_response
 from .operations import DetailedResponse, PageLike, aiterate_operation, iterate_operation, unwrap
 
@@ -115,6 +118,9 @@ class OpenBank:
         a :class:`RetryTransport`; a ``RetryTransport`` given here is used as is.
     :param retry_options: extra keyword arguments for :class:`RetryTransport`
         (``sleep``, ``backoff_base``, ``max_retry_after``...).
+    :param response_cache: ``True`` (or your own :class:`~openbank.cache.ResponseCache`) to
+        revalidate GETs with ``If-None-Match`` and take a ``304`` as the remembered body;
+        off by default. Kept as :attr:`response_cache` (``None`` when off).
     """
 
     def __init__(
@@ -130,6 +136,7 @@ class OpenBank:
         transport: httpx.BaseTransport | None = None,
         retry_options: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        response_cache: bool | ResponseCache = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = _auth(self.base_url, client_id, client_secret, scope, token)
@@ -137,13 +144,17 @@ class OpenBank:
             self.transport = transport
         else:
             self.transport = RetryTransport(transport, max_retries, **dict(retry_options or {}))
+        self.response_cache = response_cache_from(response_cache)
+        outer: httpx.BaseTransport = self.transport
+        if self.response_cache is not None:
+            outer = CachingTransport(self.transport, self.response_cache)
         default_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if headers:
             default_headers.update(headers)
         self.http = httpx.Client(
             base_url=self.base_url,
             auth=self.auth,
-            transport=self.transport,
+            transport=outer,
             timeout=_timeout(timeout),
             headers=default_headers,
         )
@@ -261,6 +272,7 @@ class AsyncOpenBank:
         transport: httpx.AsyncBaseTransport | None = None,
         retry_options: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        response_cache: bool | ResponseCache = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = _auth(self.base_url, client_id, client_secret, scope, token)
@@ -268,13 +280,17 @@ class AsyncOpenBank:
             self.transport = transport
         else:
             self.transport = AsyncRetryTransport(transport, max_retries, **dict(retry_options or {}))
+        self.response_cache = response_cache_from(response_cache)
+        outer: httpx.AsyncBaseTransport = self.transport
+        if self.response_cache is not None:
+            outer = AsyncCachingTransport(self.transport, self.response_cache)
         default_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if headers:
             default_headers.update(headers)
         self.http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=self.auth,
-            transport=self.transport,
+            transport=outer,
             timeout=_timeout(timeout),
             headers=default_headers,
         )
