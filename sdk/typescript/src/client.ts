@@ -4,9 +4,10 @@
  * `createOpenBankFetch()` returns a `fetch`-compatible function that adds, per logical call:
  * bearer auth (with one retry on 401), an Idempotency-Key for POST/PATCH/DELETE (generated
  * once, reused by every retry), retries with backoff / Retry-After, a per-attempt timeout,
- * and a User-Agent. Pass it to openapi-fetch: `createClient<paths>({ baseUrl, fetch })`.
+ * a User-Agent and, with `responseCache`, revalidation of GETs with If-None-Match (cache.ts). Pass it to openapi-fetch: `createClient<paths>({ baseUrl, fetch })`.
  */
 import createClient, { type Client, type ClientOptions, type Middleware } from "openapi-fetch";
+import { resolveResponseCache, type ResponseCache, withResponseCache } from "./cache.js";
 import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider } from "./auth.js";
 import { apiErrorFromResponse, NetworkError, TimeoutError } from "./errors.js";
 import { generateIdempotencyKey, IDEMPOTENCY_KEY_HEADER, needsIdempotencyKey } from "./idempotency.js";
@@ -66,6 +67,12 @@ export interface OpenBankFetchOptions {
   fetch?: FetchLike | ((input: Request) => Promise<Response>);
   /** Observe retries (logging/metrics). */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Revalidate GETs: remember 200 responses that carry an ETag, send If-None-Match next time and
+   * hand a 304 back as the remembered 200. `true` for a default cache (256 entries), or your own
+   * `ResponseCache` (e.g. `new ResponseCache({ maxEntries: 1000 })`). Off by default.
+   */
+  responseCache?: boolean | ResponseCache;
 }
 
 /** A fetch-compatible function; accepts what openapi-fetch passes (a Request). */
@@ -98,7 +105,10 @@ export function createOpenBankFetch(options: OpenBankFetchOptions = {}): OpenBan
   const genKey = options.generateIdempotencyKey ?? generateIdempotencyKey;
   const userAgent = IS_BROWSER || options.userAgent === false ? undefined : (options.userAgent ?? DEFAULT_USER_AGENT);
   const genRequestId = options.generateRequestId;
-  const fetchImpl = (options.fetch as FetchLike | undefined) ?? defaultFetch();
+  const baseFetch = (options.fetch as FetchLike | undefined) ?? defaultFetch();
+  const cache = resolveResponseCache(options.responseCache);
+  // Under the retry loop: each attempt is looked up under the Authorization it really carries.
+  const fetchImpl = cache ? withResponseCache(baseFetch, cache) : baseFetch;
   const onRetry = options.onRetry;
 
   return async function openBankFetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
@@ -233,6 +243,8 @@ export class OpenBankClient<Paths extends {} = PlatformPaths> {
   readonly baseUrl: string;
   readonly fetch: OpenBankFetch;
   readonly auth: TokenProvider | undefined;
+  /** The revalidation cache when `responseCache` is on. */
+  readonly responseCache: ResponseCache | undefined;
   /** The underlying openapi-fetch client. */
   readonly api: Client<Paths>;
   readonly GET: Client<Paths>["GET"];
@@ -256,7 +268,12 @@ export class OpenBankClient<Paths extends {} = PlatformPaths> {
       });
     }
     this.auth = typeof auth === "string" ? new StaticTokenProvider(auth) : auth;
-    this.fetch = createOpenBankFetch({ ...fetchOptions, ...(this.auth ? { auth: this.auth } : {}) });
+    this.responseCache = resolveResponseCache(fetchOptions.responseCache);
+    this.fetch = createOpenBankFetch({
+      ...fetchOptions,
+      ...(this.auth ? { auth: this.auth } : {}),
+      ...(this.responseCache ? { responseCache: this.responseCache } : {}),
+    });
     this.api = createClient<Paths>({ ...clientOptions, baseUrl: this.baseUrl, fetch: this.fetch });
     if (throwOnError) this.api.use(throwOnErrorMiddleware);
     this.GET = this.api.GET;

@@ -5,5 +5,6 @@ export * from "./idempotency.js";
 export * from "./pagination.js";
 export * from "./webhooks.js";
 export * from "./client.js";
+export { isRevalidated, ResponseCache, type ResponseCacheOptions } from "./cache.js";
 export type { FetchLike } from "./util.js";
 export type { paths, components, operations } from "./generated/openapi.js";

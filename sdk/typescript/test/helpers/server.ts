@@ -48,6 +48,12 @@ export interface FakePlatform {
   issueUserTokens(): { accessToken: string; refreshToken: string };
   revoked: string[];
   requestsTo(path: string): RecordedRequest[];
+  /**
+   * Versions of `GET /api/v1/accounts/{id}/transactions/`, served like the platform serves
+   * conditional reads: a strong ETag over (version, query, token), `Cache-Control: private,
+   * no-cache`, and 304 with no body when If-None-Match names it (after the bearer check).
+   */
+  transactionVersions: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const revoked: string[] = [];
 
   const state = { expiresIn: 600 };
+  const transactionVersions = new Map<string, number>();
 
   function send(res: ServerResponse, requestId: string, status: number, body: unknown, headers: Record<string, string> = {}) {
     const isProblem = status >= 400 && !("error" in ((body as object) ?? {}));
@@ -236,6 +243,20 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       idempotency.set(key, { bodyHash, status: 201, body: created });
       return send(res, rid, 201, created);
     }
+    const txMatch = /^\/api\/v1\/accounts\/([^/]+)\/transactions\/?$/.exec(url.pathname);
+    if (txMatch && method === "GET") {
+      const accountId = txMatch[1]!;
+      const version = transactionVersions.get(accountId) ?? 1;
+      const etag = `"${createHash("sha256").update(`${version}|${url.search}|${token}`).digest("hex").slice(0, 32)}"`;
+      const headers = { ETag: etag, "Cache-Control": "private, no-cache", "X-Version": String(version) };
+      const wanted = (req.headers["if-none-match"] ?? "").split(",").map((t) => t.trim());
+      if (wanted.includes(etag)) {
+        res.writeHead(304, { "X-Request-ID": rid, ...headers });
+        return res.end();
+      }
+      const data = [{ id: `txn_${accountId}_${version}`, amount: { amount: "8000.10", currency: "CNY" } }];
+      return send(res, rid, 200, { data, has_more: false, next_cursor: null, query: url.search }, headers);
+    }
     const errMatch = /^\/api\/v1\/errors\/(\d{3})\/$/.exec(url.pathname);
     if (errMatch) {
       const status = Number(errMatch[1]);
@@ -285,6 +306,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       return { accessToken: issueAccess(), refreshToken: issueRefresh() };
     },
     revoked,
+    transactionVersions,
     requestsTo(path) {
       return requests.filter((r) => r.path === path);
     },
