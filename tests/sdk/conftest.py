@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.sdk.live_server import SDK_PYTHON_SRC, LivePlatform, start_platform
+from tests.sdk.missing import missing
 
 if str(SDK_PYTHON_SRC) not in sys.path:
     sys.path.insert(0, str(SDK_PYTHON_SRC))
@@ -52,7 +53,7 @@ def live() -> Iterator[LivePlatform]:
     try:
         import openbank  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"the Python SDK cannot be imported from sdk/python/src: {exc}")
+        missing(f"the Python SDK cannot be imported from sdk/python/src: {exc}")
     platform = start_platform()
     try:
         yield platform

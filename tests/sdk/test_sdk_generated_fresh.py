@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sdk.missing import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "openapi.yaml"
 
@@ -28,13 +30,13 @@ def _generator():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def generator():  # type: ignore[no-untyped-def]
     if not SPEC.exists():
-        pytest.skip("openapi/openapi.yaml is not committed yet: run `make schema` (tests/contract fails for it)")
+        missing("openapi/openapi.yaml is not committed yet: run `make schema` (tests/contract fails for it)")
     return _generator()
 
 
 def test_python_sdk_generated_code_is_fresh(generator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     if importlib.util.find_spec("openapi_python_client") is None:
-        pytest.skip("openapi-python-client is not installed: pip install -r requirements-dev.txt")
+        missing("openapi-python-client is not installed: pip install -r requirements-dev.txt")
     fresh = generator.generate_python(SPEC, tmp_path)
     diff = generator.differences(generator.PY_TARGET, fresh)
     assert not diff, "sdk/python/src/openbank/_generated is stale, run `make sdk`:\n" + "\n".join(diff)
@@ -42,9 +44,9 @@ def test_python_sdk_generated_code_is_fresh(generator, tmp_path: Path) -> None: 
 
 def test_typescript_sdk_generated_code_is_fresh(generator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("node") is None:
-        pytest.skip("node is not installed: the TypeScript SDK needs Node 20+")
+        missing("node is not installed: the TypeScript SDK needs Node 20+")
     if not generator.TS_BIN.exists():
-        pytest.skip("sdk/typescript/node_modules is missing: run `npm ci` in sdk/typescript")
+        missing("sdk/typescript/node_modules is missing: run `npm ci` in sdk/typescript")
     fresh = generator.generate_typescript(SPEC, tmp_path)
     diff = generator.differences(generator.TS_TARGET, fresh)
     assert not diff, "sdk/typescript/src/generated/openapi.ts is stale, run `make sdk`:\n" + "\n".join(diff)
@@ -53,7 +55,7 @@ def test_typescript_sdk_generated_code_is_fresh(generator, tmp_path: Path) -> No
 def test_a_changed_schema_is_detected(generator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The check is not vacuous: a schema with one operation renamed yields a difference."""
     if importlib.util.find_spec("openapi_python_client") is None:
-        pytest.skip("openapi-python-client is not installed: pip install -r requirements-dev.txt")
+        missing("openapi-python-client is not installed: pip install -r requirements-dev.txt")
     import yaml
 
     schema = yaml.safe_load(SPEC.read_text())

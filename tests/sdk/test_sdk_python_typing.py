@@ -1,6 +1,7 @@
 """The Python SDK is typed end to end: a type checker infers the generated models through the runtime."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.sdk.live_server import SDK_PYTHON_SRC
+from tests.sdk.missing import missing
 
 pytestmark = pytest.mark.sdk
 
@@ -25,7 +27,8 @@ reveal_type(iterate_operation(consents_list.sync_detailed, client=ob.api))
 
 
 def test_models_are_inferred_through_call_and_iterate(tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
+    if importlib.util.find_spec("mypy") is None:
+        missing("mypy is not installed: pip install -r requirements-dev.txt")
     (tmp_path / "snippet.py").write_text(SNIPPET)
     env = dict(os.environ, MYPYPATH=str(SDK_PYTHON_SRC))
     result = subprocess.run(

@@ -6,6 +6,7 @@ token handling, retries and idempotency keys, and their page models paginate."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -19,7 +20,12 @@ import pytest
 from conftest import CLIENT_ID, CLIENT_SECRET, Platform, Req, SleepRecorder, problem
 from openbank import OpenBank, iterate
 
-pytest.importorskip("openapi_python_client")
+if importlib.util.find_spec("openapi_python_client") is None:
+    # Locally a skip; in CI (CI=true) the generator is part of the toolchain: its absence fails.
+    REASON = "openapi-python-client is not installed: pip install -e 'sdk/python[dev]'"
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(REASON + " (CI=true)", pytrace=False)
+    pytest.skip(REASON, allow_module_level=True)
 
 SPEC = Path(__file__).parent / "fixtures" / "mini-openapi.yaml"
 PKG = "openbank_generated_fixture"
