@@ -11,6 +11,7 @@ import importlib
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.sdk.conftest import authorize_in_browser
@@ -130,7 +131,8 @@ def _authorize(live: LivePlatform, scope: str, consent_body: dict[str, Any], *,
     return tokens, consent, redirect
 
 
-def _user(live: LivePlatform, tokens: Any, rotated: list[str] | None = None, *, expired: bool = False) -> Any:
+def _user(live: LivePlatform, tokens: Any, rotated: list[str] | None = None, *, expired: bool = False,
+          **options: Any) -> Any:
     from openbank import OpenBank, RefreshingUserToken
 
     third_party = live.third_party
@@ -139,7 +141,7 @@ def _user(live: LivePlatform, tokens: Any, rotated: list[str] | None = None, *, 
         expires_at=0 if expired else tokens.expires_at, client_secret=third_party["client_secret"],
         on_refresh=(lambda t: rotated.append(t.refresh_token or "")) if rotated is not None else None,
     )
-    return OpenBank(live.url, token=auth)
+    return OpenBank(live.url, token=auth, **options)
 
 
 def test_third_party_pkce_flow_with_the_consent_page(live: LivePlatform) -> None:
@@ -283,3 +285,64 @@ def test_async_client_calls_and_iterates(live: LivePlatform) -> None:
     ids, outcome = asyncio.run(main())
     assert ids and len(ids) == len(set(ids))
     assert outcome == f"{ids[0]}:404"
+
+
+class _Wire(httpx.BaseTransport):
+    """The innermost transport: records what really crossed the network (status, If-None-Match)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.seen: list[tuple[str, int, str | None]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        self.seen.append((request.url.path, response.status_code, request.headers.get("if-none-match")))
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def to(self, path: str) -> list[tuple[int, str | None]]:
+        return [(status, inm) for p, status, inm in self.seen if p == path]
+
+
+def test_response_cache_revalidates_transactions_against_the_platform(live: LivePlatform) -> None:
+    """With response_cache=True the second read of a statement page is a 304 on the wire and the
+    same data for the caller; after a payment the page is read afresh and shows it."""
+    import uuid
+
+    from openbank import OpenBank
+    from openbank._generated.models import PaymentCreateRequest
+
+    account_tokens, _, _ = _authorize(live, "accounts", {})
+    debtor_id, savings_id = live.customer()["accounts"]
+    transactions = _op("accounts_transactions")
+    path = f"/api/v1/accounts/{debtor_id}/transactions"
+    wire = _Wire()
+    with _user(live, account_tokens, transport=wire, response_cache=True) as reader:
+        first = reader.call(transactions.sync_detailed, account_id=debtor_id)
+        second = reader.call(transactions.sync_detailed, account_id=debtor_id)
+        assert [status for status, _ in wire.to(path)] == [200, 304], wire.seen
+        etag = reader.http.get(path).headers.get("etag")
+        assert wire.to(path)[1][1] == etag and etag, "the stored ETag is what was sent"
+        assert second.to_dict() == first.to_dict()
+        assert reader.response_cache.revalidated == 2
+
+        creditor_number = reader.call(_op("accounts_retrieve").sync_detailed, account_id=savings_id).account_number
+        tokens, consent, _ = _authorize(live, "payments", {
+            "kind": "payment", "permissions": None, "expires_at": None, "amount": {"amount": "7.89", "currency": "CNY"},
+            "creditor_account_number": creditor_number, "creditor_name": "Zhang Wei", "reference": "sdk cache",
+        })
+        with OpenBank(live.url, token=tokens.access_token) as payer:
+            payment = payer.call(_op("payments_create").sync_detailed, idempotency_key=str(uuid.uuid4()),
+                                 body=PaymentCreateRequest.from_dict({
+                                     "consent_id": consent.id, "amount": {"amount": "7.89", "currency": "CNY"},
+                                     "creditor_account_number": creditor_number, "reference": "sdk cache"}))
+
+        after = reader.call(transactions.sync_detailed, account_id=debtor_id)
+        assert wire.to(path)[-1][0] == 200, "a posting moved the ETag: the page is sent again"
+        assert wire.to(path)[-1][1] == etag, "... in answer to a revalidation"
+        assert [t.id for t in after.data] != [t.id for t in first.data]
+        assert any(t.amount.amount in ("7.89", "-7.89") for t in after.data), f"payment {payment.id} not listed"
+        again = reader.call(transactions.sync_detailed, account_id=debtor_id)
+        assert wire.to(path)[-1][0] == 304 and again.to_dict() == after.to_dict()

@@ -103,3 +103,17 @@ def test_typescript_third_party_accounts_payment_and_credit(ts_build: Path, live
         assert credit["principal"] == "2000.00" and credit["repaid"] == "150.00" and credit["installments"] >= 1
     assert out["replayProblem"] is None, f"the idempotent replay answered {out['replayProblem']}, not the first 201"
     assert out["replayed"] == "true"
+
+
+def test_typescript_response_cache_revalidates_against_the_platform(ts_build: Path, live: LivePlatform) -> None:
+    out = _run(ts_build / "sdk" / "typescript" / "e2e" / "cache.js", live)
+    etag = out["etag"]
+    assert etag, "the transactions page carries an ETag"
+    # On the wire: the first read a 200, the second a 304 in answer to If-None-Match: <that ETag>.
+    assert out["beforePayment"] == [{"status": 200, "ifNoneMatch": None}, {"status": 304, "ifNoneMatch": etag}]
+    assert out["sameData"] is True and out["secondRevalidated"] is True
+    # After the payment: the same revalidation, answered 200 with the new transaction.
+    assert out["afterPayment"] == {"status": 200, "ifNoneMatch": etag}
+    assert out["changed"] is True and out["newTransactionSeen"] is True, out
+    assert out["finally"] == {"status": 304, "revalidated": True}
+    assert out["revalidatedCount"] == 2

@@ -3,38 +3,12 @@
  * consent on the bank's page, then accounts, balances and transactions; a payment with an
  * idempotent replay; credit (drawdown, schedule, repayment).
  */
-import {
-  createAuthorizationRequest,
-  createOpenBankClient,
-  exchangeCode,
-  NotFoundError,
-  type OpenBankClient,
-  paginate,
-  parseAuthorizationResponse,
-  RefreshingTokenProvider,
-  unwrap,
-  ValidationError,
-} from "../src/index.js";
-import type { components } from "../src/generated/openapi.js";
-import { authorizeInBrowser } from "./browser.js";
+import { createOpenBankClient, NotFoundError, type OpenBankClient, paginate, unwrap, ValidationError } from "../src/index.js";
+import { authorize } from "./authorize.js";
 import { baseUrl, check, run, seed } from "./env.js";
 
-type ConsentCreate = components["schemas"]["ConsentCreateRequest"];
-const tp = seed.clients.third_party;
 const customer = seed.customers[0]!;
 const inAMonth = () => new Date(Date.now() + 30 * 86400_000).toISOString();
-
-async function authorize(scope: string[], body: ConsentCreate, chooseAccounts = 99) {
-  const app = createOpenBankClient({ baseUrl, clientId: tp.client_id, clientSecret: tp.client_secret, scope });
-  const consent = unwrap(await app.POST("/api/v1/consents", { body }));
-  const request = await createAuthorizationRequest({ baseUrl, clientId: tp.client_id, redirectUri: tp.redirect_uri, scope, consentId: consent.id });
-  const redirect = await authorizeInBrowser(baseUrl, request.url, tp.redirect_uri, customer, chooseAccounts);
-  const { code } = parseAuthorizationResponse(redirect, { expectedState: request.state, expectedIssuer: baseUrl });
-  const tokens = await exchangeCode({ baseUrl, clientId: tp.client_id, clientSecret: tp.client_secret, code, redirectUri: tp.redirect_uri, codeVerifier: request.codeVerifier });
-  const auth = new RefreshingTokenProvider({ baseUrl, clientId: tp.client_id, clientSecret: tp.client_secret, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken!, expiresAt: tokens.expiresAt });
-  const consentNow = unwrap(await app.GET("/api/v1/consents/{consent_id}", { params: { path: { consent_id: consent.id } } }));
-  return { user: createOpenBankClient({ baseUrl, auth }), accessToken: tokens.accessToken, consent: consentNow };
-}
 
 async function accountsFlow(user: OpenBankClient) {
   const accounts = [];
