@@ -21,17 +21,17 @@
  * fetched with one token is never offered for another (a refreshed token starts with no entries and
  * the old ones age out of the LRU), so one cache may be shared by clients. Only the digest is kept.
  *
- * Memory: an LRU of `maxEntries` (256); bodies over `maxEntryBytes` (1 MiB) are not kept.
+ * Memory: an LRU of `maxEntries` (256); bodies over `maxEntryBytes` (256 KiB) are not kept.
  */
 import { textEncoder } from "./util.js";
 
 export const DEFAULT_CACHE_MAX_ENTRIES = 256;
-export const DEFAULT_CACHE_MAX_ENTRY_BYTES = 1024 * 1024;
+export const DEFAULT_CACHE_MAX_ENTRY_BYTES = 256 * 1024; // a full 100-transaction page is about 38 KB
 
 export interface ResponseCacheOptions {
   /** Entries kept, least recently used evicted first (default 256). */
   maxEntries?: number;
-  /** Larger bodies are not kept (default 1 MiB). */
+  /** Larger bodies are not kept (default 256 KiB). */
   maxEntryBytes?: number;
 }
 

@@ -26,7 +26,7 @@ the old entries age out of the LRU), so a cache may even be shared between clien
 the digest is kept, never the token.
 
 **Memory.** An LRU of ``max_entries`` (256) entries; bodies over ``max_entry_bytes``
-(1 MiB) are not kept. The cache sits above the retrying transport, so a retried request
+(256 KiB) are not kept. The cache sits above the retrying transport, so a retried request
 looks it up once.
 """
 
@@ -44,7 +44,7 @@ __all__ = ["ResponseCache", "CachingTransport", "AsyncCachingTransport", "CACHE_
 
 CACHE_EXTENSION = "openbank_cache"
 DEFAULT_MAX_ENTRIES = 256
-DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024
+DEFAULT_MAX_ENTRY_BYTES = 256 * 1024  # a full 100-transaction page is about 38 KB
 
 # Request headers whose value selects the representation or the credential (see "Key").
 _KEY_HEADERS = ("authorization", "accept", "accept-language")
