@@ -228,3 +228,17 @@ def test_async_client_revalidates_too(platform: Platform, resource: Versioned) -
     assert again.extensions[CACHE_EXTENSION] == "revalidated" and again.json()["data"][0]["id"] == "txn_2"
     sent = inm(platform)
     assert sent[0] is None and sent[1] and sent[2] and sent[1] != sent[2]
+
+
+def test_a_304_for_another_validator_is_asked_again_unconditionally(platform: Platform) -> None:
+    """A 304 naming an ETag the cache does not hold cannot be answered from it: ask again."""
+    def confused(req: Req) -> Any:
+        if req.headers.get("if-none-match"):
+            return 304, {"ETag": '"other"'}, b""
+        return 200, {"ETag": '"mine"'}, {"n": len(platform.api("/confused"))}
+
+    platform.route("GET", "/confused")(confused)
+    with OpenBank(platform.url, CLIENT_ID, CLIENT_SECRET, response_cache=True) as ob:
+        assert ob.get("/confused") == {"n": 1}
+        assert ob.get("/confused") == {"n": 3}  # 304 (ignored), then the unconditional 200
+    assert [r.headers.get("if-none-match") for r in platform.api("/confused")] == [None, '"mine"', None]

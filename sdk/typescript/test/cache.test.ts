@@ -177,6 +177,18 @@ describe("responseCache", () => {
     assert.equal(isRevalidated(mine), false);
   });
 
+  it("a 304 for a validator it does not hold is asked again, unconditionally", async () => {
+    const f = cachedFetch();
+    const path = "/api/v1/confused/"; // served by the script alone
+    platform.script(`GET ${path}`, { status: 200, headers: { ETag: '"mine"' }, body: { n: 1 } },
+      { status: 304, headers: { ETag: '"other"' } }, { status: 200, headers: { ETag: '"mine"' }, body: { n: 3 } });
+    assert.deepEqual(await (await f(platform.baseUrl + path)).json(), { n: 1 });
+    const second = await f(platform.baseUrl + path);
+    assert.equal(isRevalidated(second), false);
+    assert.deepEqual(await second.json(), { n: 3 });
+    assert.deepEqual(inm(path), [undefined, '"mine"', undefined]);
+  });
+
   it("the typed client gets data, not an error, on a 304", async () => {
     const client = createOpenBankClient({
       baseUrl: platform.baseUrl,
