@@ -151,6 +151,10 @@ type Send = (url: string, init: RequestInit) => Promise<Response>;
  * Authorization it actually carries.
  */
 export function withResponseCache(send: Send, cache: ResponseCache): Send {
+  if (globalThis.crypto?.subtle === undefined) {
+    // Browsers expose SubtleCrypto only in secure contexts (https, localhost).
+    throw new Error("responseCache needs crypto.subtle (Node 20+, or a browser page served over https)");
+  }
   return async function cachedSend(url: string, init: RequestInit): Promise<Response> {
     const method = (init.method ?? "GET").toUpperCase();
     const headers = new Headers(init.headers);
