@@ -2,12 +2,13 @@
 
 Every status change stamps `status_changed_at`. Ending a consent (revoked, expired)
 revokes every access and refresh token bound to it (through `TokenBinding`, by checksum)
-with django-oauth-toolkit's own `revoke()`, and drops their cached validations, so the
+with django-oauth-toolkit's own `revoke()`, and drops their cached validations once the change commits, so the
 tokens stop at once; a late request with one of them is told why (`consent_revoked`,
 `consent_expired`) because the binding outlives the token.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -217,7 +218,9 @@ def _revoke_bound_tokens(consent_ids: list[str]) -> int:
     for access_token in AccessToken.objects.filter(token_checksum__in=checksums):
         access_token.revoke()
         revoked += 1
-    forget_tokens(checksums)
+    # After commit, not now: until then other requests still read the tokens as live and
+    # would cache them again for TOKEN_CACHE_SECONDS.
+    transaction.on_commit(functools.partial(forget_tokens, checksums))
     return revoked
 
 
