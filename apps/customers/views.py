@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from apps.oauth.i18n import LanguageSwitchMixin
+from apps.customers.i18n import LanguageSwitchMixin
 
 LOCKED_MESSAGE = _(
     "Too many failed sign-in attempts. For your security, sign-in is paused for a while; try again later."

@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from apps.accounts.selectors import consentable_accounts
 from apps.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from apps.core.money import Money
 from apps.customers.models import Customer
 
 from .authentication import forget_tokens
 from .models import ClientProfile, Consent, TokenBinding
+from .selectors import consentable_accounts
 
 MAX_CONSENT_LIFETIME = timedelta(days=366)  # "at most one year" (a leap year has 366 days)
 DEFAULT_PAYMENT_CONSENT_LIFETIME = timedelta(days=1)

@@ -33,14 +33,13 @@ from oauth2_provider.views import AuthorizationView
 from oauthlib import oauth2
 from oauthlib.common import urlencode
 
-from apps.accounts.selectors import consentable_accounts
 from apps.core.errors import PlatformError
 from apps.core.money import Money
+from apps.customers.i18n import LanguageSwitchMixin, language_links
 from apps.customers.models import Customer
 
-from .i18n import LanguageSwitchMixin, language_links
 from .models import Consent
-from .selectors import client_display_name, connected_apps
+from .selectors import client_display_name, connected_apps, consentable_accounts
 from .services import consent_authorise, consent_needs_accounts, consent_reject, consent_revoke
 
 CONSENT_SCOPES = frozenset({"accounts", "payments", "credit"})

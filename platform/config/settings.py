@@ -313,6 +313,9 @@ OAUTH2_PROVIDER = {
 SPECTACULAR_SETTINGS["OAUTH2_SCOPES"] = OAUTH2_PROVIDER["SCOPES"]
 
 # Idempotency keys are kept at least this long (Stripe keeps them 24 h).
+# Which accounts a customer may share on a consent page: oauth sits below accounts in the
+# layering and reads them through this selector (docs/decisions/0008-...).
+CONSENT_ACCOUNTS_SELECTOR = "apps.accounts.selectors.consentable_accounts"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48")))
 # A claim older than this whose request never finished (a crashed worker) may be retried.
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=60)
