@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import override_settings
 
+from apps.core.actors import Actor
 from apps.core.errors import InvalidToken
 from apps.oauth.authentication import CACHE_PREFIX, resolve_token
 from apps.oauth.models import ClientProfile
@@ -28,7 +29,7 @@ def test_revocation_forgets_cached_tokens_after_commit_not_before(django_capture
     token = customer_token(make_customer())
     live = resolve_token(token.raw)
     with django_capture_on_commit_callbacks(execute=True):
-        consent_revoke(consent=token.consent, by="customer")
+        consent_revoke(actor=Actor.customer(token.consent.customer_id), consent=token.consent)
         # What a concurrent request reading the pre-commit rows does meanwhile: cache the live token.
         cache.set(CACHE_PREFIX + live.token_checksum, live.to_cache(), 300)
     # The commit ran the forgets: the next validation reads the revoked consent.
@@ -41,7 +42,7 @@ def test_revocation_forgets_cached_tokens_after_commit_not_before(django_capture
 def test_nothing_is_forgotten_before_commit(django_capture_on_commit_callbacks: Any) -> None:
     token = customer_token(make_customer())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        consent_revoke(consent=token.consent, by="customer")
+        consent_revoke(actor=Actor.customer(token.consent.customer_id), consent=token.consent)
     assert callbacks, "the cache must be forgotten on commit"
 
 
@@ -69,7 +70,7 @@ def test_a_reader_during_the_revocation_cannot_keep_the_token_alive() -> None:
     def revoke() -> None:
         try:
             with transaction.atomic():
-                consent_revoke(consent=token.consent, by="customer")
+                consent_revoke(actor=Actor.customer(token.consent.customer_id), consent=token.consent)
                 revoked.set()
                 assert commit.wait(30)
         except BaseException as error:  # reported by the main thread
