@@ -153,7 +153,7 @@ def idempotent(*, required: bool = True) -> Callable[[Callable[..., Response]], 
                         raise _HandlerFailed(response)
                     if not _complete(claimed, response):
                         # A retry took the claim over: it does the work; ours rolls back.
-                        raise IdempotencyKeyInUse(
+                        raise _ClaimLost(
                             "This request took too long and a retry with the same Idempotency-Key took over; "
                             "nothing was done by this one. Retry to get the retry's response.",
                             headers={"Retry-After": "1"},
@@ -162,7 +162,7 @@ def idempotent(*, required: bool = True) -> Callable[[Callable[..., Response]], 
             except _HandlerFailed as failed:
                 _release(claimed)
                 return failed.response
-            except IdempotencyKeyInUse:
+            except _ClaimLost:
                 raise  # the claim is the retry's now: not ours to release
             except BaseException:
                 _release(claimed)
@@ -196,6 +196,10 @@ def _complete(claim: IdempotencyKey, response: Response) -> bool:
 def _release(claim: IdempotencyKey) -> None:
     """Give the key back after a failure, unless a retry owns it by now."""
     _owned(claim).delete()
+
+
+class _ClaimLost(IdempotencyKeyInUse):
+    """Our claim was taken over by a retry: 409 idempotency_key_in_use, our work rolled back."""
 
 
 class _HandlerFailed(Exception):

@@ -189,6 +189,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own,
 AXES_USERNAME_CALLABLE = "apps.customers.views.login_username"
 AXES_LOCKOUT_CALLABLE = "apps.customers.views.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's count (an attacker with one account)
+AXES_DISABLE_ACCESS_LOG = True  # count failures only; no row per successful login
 # The client address, by django-ipware: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies
 # that each append the address they saw to X-Forwarded-For (the deployed load balancer: 1),
 # the entry the outermost trusted proxy appended: TRUSTED_PROXY_COUNT - 1 entries from the
