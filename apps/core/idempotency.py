@@ -95,13 +95,7 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | Response:
                 return _replay(existing)
             stale = existing.locked_at <= now - settings.IDEMPOTENCY_LOCK_TIMEOUT
             if stale:
-                # Conditional on the state too: if the owner completes while we wait for its
-                # row lock, PostgreSQL re-checks this WHERE and we replay instead of redoing.
-                taken = IdempotencyKey.objects.filter(
-                    pk=existing.pk, locked_at=existing.locked_at, state=IdempotencyKey.State.IN_PROGRESS
-                ).update(locked_at=now)
-                if taken:
-                    existing.locked_at = now
+                if _take_over(existing, now=now):
                     return existing
                 continue  # completed, released or taken by another retry meanwhile: look again
             raise IdempotencyKeyInUse(
@@ -109,6 +103,21 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | Response:
                 headers={"Retry-After": "1"},
             ) from None
     raise IdempotencyKeyInUse("Could not claim the Idempotency-Key; retry shortly.", headers={"Retry-After": "1"})
+
+
+def _take_over(existing: IdempotencyKey, *, now: Any) -> bool:
+    """Stamp our lock time on a stale claim, if it is still the one we read and in progress.
+
+    Conditional on the state too: if its owner stores its response after we read the claim,
+    our UPDATE matches nothing (on PostgreSQL it waits for the owner's row lock, then re-checks
+    this WHERE) and the caller replays instead of doing the work again.
+    """
+    taken = IdempotencyKey.objects.filter(
+        pk=existing.pk, locked_at=existing.locked_at, state=IdempotencyKey.State.IN_PROGRESS
+    ).update(locked_at=now)
+    if taken:
+        existing.locked_at = now
+    return bool(taken)
 
 
 def _replay(record: IdempotencyKey) -> Response:

@@ -91,6 +91,16 @@ def test_a_fresh_claim_is_not_taken_over_and_a_stale_one_is() -> None:
 
 
 @pytest.mark.django_db
+def test_a_claim_completed_after_the_retry_read_it_is_not_taken_over() -> None:
+    first = idempotency._claim("s", "k", "f")
+    assert isinstance(first, IdempotencyKey)
+    seen_by_retry = IdempotencyKey.objects.get()  # in progress, and stale 61 s later
+    assert idempotency._complete(first, Response({"x": 1}, status=201))
+    assert not idempotency._take_over(seen_by_retry, now=first.locked_at + LATER)
+    assert IdempotencyKey.objects.get().state == IdempotencyKey.State.COMPLETED
+
+
+@pytest.mark.django_db
 def test_a_completed_claim_is_replayed_however_old_its_lock() -> None:
     first = idempotency._claim("s", "k", "f")
     assert isinstance(first, IdempotencyKey)
@@ -139,3 +149,55 @@ def test_takeover_race_on_postgres_commits_the_work_once() -> None:
     assert User.objects.count() == 1  # the work committed once: the retry's
     again = call(view)
     assert again["Idempotent-Replayed"] == "true" and again.data == retry.data
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_waiting_on_a_finishing_first_request_replays_it() -> None:
+    """The first request has stored its response but not committed when a retry (61 s later)
+    arrives: the retry waits for the claim's row, then sees it completed and replays, instead
+    of doing the work a second time."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    stored, resume = threading.Event(), threading.Event()
+    real_complete = idempotency._complete
+
+    def complete_then_pause(claim: IdempotencyKey, response: Response) -> bool:
+        done = real_complete(claim, response)
+        stored.set()
+        assert resume.wait(30)
+        return done
+
+    view = make_view()
+    outcome: dict[str, Any] = {}
+
+    def run(name: str) -> None:
+        try:
+            outcome[name] = call(view)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run, args=("first",))
+    with mock.patch.object(idempotency, "_complete", complete_then_pause):
+        first.start()
+        assert stored.wait(30)
+    retry = threading.Thread(target=run, args=("retry",))
+    try:
+        with at(timezone.now() + LATER):
+            retry.start()
+            with connection.cursor() as cursor:  # until the retry waits for the claim's row lock
+                for _ in range(300):
+                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                    if cursor.fetchone()[0]:
+                        break
+                    threading.Event().wait(0.05)
+                else:
+                    pytest.fail("the retry never waited for the claim")
+            resume.set()
+            first.join(30)
+            retry.join(30)
+    finally:
+        resume.set()
+    assert outcome["first"].status_code == 201
+    assert outcome["retry"].status_code == 201 and outcome["retry"]["Idempotent-Replayed"] == "true"
+    assert User.objects.count() == 1
