@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import override_settings
+from oauth2_provider.models import get_access_token_model
 
 from apps.core.actors import Actor
 from apps.core.errors import InvalidToken
@@ -36,6 +37,19 @@ def test_revocation_forgets_cached_tokens_after_commit_not_before(django_capture
     with pytest.raises(InvalidToken) as caught:
         resolve_token(token.raw)
     assert caught.value.code == "consent_revoked"
+
+
+@cached
+def test_a_revoked_token_is_forgotten_after_commit(django_capture_on_commit_callbacks: Any) -> None:
+    """Token rotation, RFC 7009 revocation and an admin's delete all end in DOT's revoke()
+    (a delete): the signal forgets the cache entry after commit."""
+    token = customer_token(make_customer())
+    live = resolve_token(token.raw)
+    with django_capture_on_commit_callbacks(execute=True):
+        get_access_token_model().objects.get(token_checksum=live.token_checksum).revoke()
+        cache.set(CACHE_PREFIX + live.token_checksum, live.to_cache(), 300)  # a concurrent reader
+    with pytest.raises(InvalidToken):
+        resolve_token(token.raw)
 
 
 @cached
