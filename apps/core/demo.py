@@ -18,8 +18,9 @@ def seed(output: dict) -> None:
 
     User = get_user_model()
     password = "admin-" + demo_secret("admin-password", 12)
-    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     admin.is_staff = admin.is_superuser = True
-    admin.set_password(password)
+    if created:  # never reset on a rerun: that would sign the admin out (see seed.py)
+        admin.set_password(password)
     admin.save()
     output["admin"] = {"username": "admin", "password": password}

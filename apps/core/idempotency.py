@@ -9,6 +9,13 @@ The claim is committed before the work starts, so concurrent requests see it. Th
 and the stored response commit together in one transaction: a crash leaves either both
 or neither. A request that fails (any error) releases its claim and writes nothing, so
 the client may retry the same key once it has fixed the cause.
+
+A claim whose request has not finished within IDEMPOTENCY_LOCK_TIMEOUT (a crashed worker)
+may be taken over by a retry, which stamps its own `locked_at` on the claim. `locked_at`
+is therefore the claim's owner token: the first request stores its response and releases
+the claim only with a conditional UPDATE/DELETE on the `locked_at` it stamped, so a slow
+first request that lost its claim rolls its work back instead of moving the money a
+second time.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,16 +94,30 @@ def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | Response:
             if existing.state == IdempotencyKey.State.COMPLETED:
                 return _replay(existing)
             stale = existing.locked_at <= now - settings.IDEMPOTENCY_LOCK_TIMEOUT
-            if stale and IdempotencyKey.objects.filter(pk=existing.pk, locked_at=existing.locked_at).update(
-                locked_at=now
-            ):
-                existing.locked_at = now
-                return existing
+            if stale:
+                if _take_over(existing, now=now):
+                    return existing
+                continue  # completed, released or taken by another retry meanwhile: look again
             raise IdempotencyKeyInUse(
                 "The first request with this Idempotency-Key has not finished; retry shortly.",
                 headers={"Retry-After": "1"},
             ) from None
     raise IdempotencyKeyInUse("Could not claim the Idempotency-Key; retry shortly.", headers={"Retry-After": "1"})
+
+
+def _take_over(existing: IdempotencyKey, *, now: Any) -> bool:
+    """Stamp our lock time on a stale claim, if it is still the one we read and in progress.
+
+    Conditional on the state too: if its owner stores its response after we read the claim,
+    our UPDATE matches nothing (on PostgreSQL it waits for the owner's row lock, then re-checks
+    this WHERE) and the caller replays instead of doing the work again.
+    """
+    taken = IdempotencyKey.objects.filter(
+        pk=existing.pk, locked_at=existing.locked_at, state=IdempotencyKey.State.IN_PROGRESS
+    ).update(locked_at=now)
+    if taken:
+        existing.locked_at = now
+    return bool(taken)
 
 
 def _replay(record: IdempotencyKey) -> Response:
@@ -138,24 +160,55 @@ def idempotent(*, required: bool = True) -> Callable[[Callable[..., Response]], 
                     response = handler(view, request, *args, **kwargs)
                     if response.status_code >= 400:
                         raise _HandlerFailed(response)
-                    IdempotencyKey.objects.filter(pk=claimed.pk).update(
-                        state=IdempotencyKey.State.COMPLETED,
-                        response_status=response.status_code,
-                        response_body=response.data,
-                        response_headers={h: response[h] for h in _REPLAYED_HEADERS if h in response},
-                    )
+                    if not _complete(claimed, response):
+                        # A retry took the claim over: it does the work; ours rolls back.
+                        raise _ClaimLost(
+                            "This request took too long and a retry with the same Idempotency-Key took over; "
+                            "nothing was done by this one. Retry to get the retry's response.",
+                            headers={"Retry-After": "1"},
+                        )
                 return response
             except _HandlerFailed as failed:
-                IdempotencyKey.objects.filter(pk=claimed.pk).delete()
+                _release(claimed)
                 return failed.response
+            except _ClaimLost:
+                raise  # the claim is the retry's now: not ours to release
             except BaseException:
-                IdempotencyKey.objects.filter(pk=claimed.pk).delete()
+                _release(claimed)
                 raise
 
         wrapper.idempotency_required = required  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def _owned(claim: IdempotencyKey) -> QuerySet[IdempotencyKey]:
+    """The claim row, only while it is still ours (no retry has stamped its own lock time)."""
+    return IdempotencyKey.objects.filter(
+        pk=claim.pk, locked_at=claim.locked_at, state=IdempotencyKey.State.IN_PROGRESS
+    )
+
+
+def _complete(claim: IdempotencyKey, response: Response) -> bool:
+    """Store the response on the claim if we still own it; False if a retry took it over."""
+    return bool(
+        _owned(claim).update(
+            state=IdempotencyKey.State.COMPLETED,
+            response_status=response.status_code,
+            response_body=response.data,
+            response_headers={h: response[h] for h in _REPLAYED_HEADERS if h in response},
+        )
+    )
+
+
+def _release(claim: IdempotencyKey) -> None:
+    """Give the key back after a failure, unless a retry owns it by now."""
+    _owned(claim).delete()
+
+
+class _ClaimLost(IdempotencyKeyInUse):
+    """Our claim was taken over by a retry: 409 idempotency_key_in_use, our work rolled back."""
 
 
 class _HandlerFailed(Exception):

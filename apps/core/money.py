@@ -6,8 +6,9 @@ where a positive amount is needed, amounts beyond a sane ceiling, unknown curren
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import Unprocessable, ValidationFailed, field_error
@@ -97,6 +98,9 @@ def minor_from_decimal(value: Decimal, currency: str, *, rounding: str = ROUND_H
     return int((value.scaleb(exponent)).to_integral_value(rounding=rounding))
 
 
+_PLAIN_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_amount(raw: Any, currency: str, *, field: str = "amount", allow_zero: bool = False) -> Money:
     """Parse an API amount string exactly; never through float."""
     if currency not in CURRENCY_EXPONENTS:
@@ -109,12 +113,11 @@ def parse_amount(raw: Any, currency: str, *, field: str = "amount", allow_zero: 
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise _invalid(field, "invalid_amount", "Give the amount as a decimal string, e.g. \"100.00\".")
     text = str(raw).strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise _invalid(field, "invalid_amount", "Not a decimal number.") from None
-    if not value.is_finite() or "e" in text.lower():
-        raise _invalid(field, "invalid_amount", "Not a plain decimal number.")
+    # Decimal() alone would also take "1_000.00", "١٢٣" (other scripts' digits), "1e3", "NaN".
+    # The sign is matched only to tell a negative amount apart (amount_not_positive).
+    if not _PLAIN_AMOUNT.fullmatch(text):
+        raise _invalid(field, "invalid_amount", "Not a plain decimal number (digits 0-9, optionally a point and decimals).")
+    value = Decimal(text)
     exponent = CURRENCY_EXPONENTS[currency]
     if value.as_tuple().exponent < -exponent:  # type: ignore[operator]
         raise _invalid(field, "amount_too_precise", f"{currency} amounts have at most {exponent} decimals.")

@@ -8,7 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.actors import Actor
+
 from .models import Customer
+from .services import customer_kyc_set
 
 
 @admin.register(Customer)
@@ -24,11 +27,9 @@ class CustomerAdmin(admin.ModelAdmin):
     def _set_kyc(self, request: HttpRequest, queryset: QuerySet[Customer], status: str) -> None:
         changed = 0
         for customer in queryset:
-            if customer.kyc_status == status:
+            previous = customer_kyc_set(actor=Actor.staff(request.user), customer=customer, status=status)
+            if previous is None:
                 continue
-            previous = customer.kyc_status
-            customer.kyc_status = status
-            customer.save(update_fields=["kyc_status"])
             self.log_change(request, customer, f"KYC status {previous} -> {status} (admin action)")
             changed += 1
         self.message_user(request, _("%(count)d customer(s) updated.") % {"count": changed}, messages.SUCCESS)

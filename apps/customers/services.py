@@ -1,41 +1,28 @@
-"""Login throttling for the bank's pages: failures counted per username and per IP in the cache.
-
-After LOGIN_FAILURE_LIMIT failures for a username, or from an IP, within
-LOGIN_LOCKOUT_SECONDS, further attempts are refused without checking the password (so a
-guesser learns nothing, and the password hasher costs nothing).
-"""
+"""Writes for customers. Every one takes a keyword `actor` (apps.core.actors)."""
 from __future__ import annotations
 
-import hashlib
+import logging
 
-from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 
-_PREFIX = "login:failures:"
+from apps.core.actors import Actor
 
+from .models import Customer
 
-def _keys(*, username: str, ip: str) -> list[str]:
-    name = hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()[:32]
-    keys = [f"{_PREFIX}user:{name}"]
-    if ip:
-        keys.append(f"{_PREFIX}ip:{ip}")
-    return keys
+logger = logging.getLogger(__name__)
 
 
-def login_locked(*, username: str, ip: str) -> bool:
-    counts = cache.get_many(_keys(username=username, ip=ip))
-    return any(int(v) >= settings.LOGIN_FAILURE_LIMIT for v in counts.values())
-
-
-def login_failure_record(*, username: str, ip: str) -> None:
-    for key in _keys(username=username, ip=ip):
-        # The window starts at the first failure; add() is a no-op when the key exists.
-        if not cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-
-
-def login_success_record(*, username: str) -> None:
-    cache.delete(_keys(username=username, ip="")[0])
+@transaction.atomic
+def customer_kyc_set(*, actor: Actor, customer: Customer, status: str) -> str | None:
+    """Set the customer's KYC status; returns the previous status, or None when unchanged."""
+    if status not in Customer.KycStatus.values:
+        raise ValueError(f"unknown KYC status {status!r}")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    previous = locked.kyc_status
+    if previous == status:
+        return None
+    locked.kyc_status = status
+    locked.save(update_fields=["kyc_status"])
+    customer.kyc_status = status
+    logger.info("customer %s KYC %s -> %s by %s", customer.pk, previous, status, actor)
+    return previous

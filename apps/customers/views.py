@@ -1,45 +1,50 @@
-"""The bank's login and logout pages (mobile-first, no JavaScript, English and Simplified Chinese)."""
+"""The bank's login and logout pages (mobile-first, no JavaScript, English and Simplified Chinese).
+
+Password guessing is stopped by django-axes (settings: AXES_*, TRUSTED_PROXY_COUNT): failures
+are counted per username and per client address, and a locked attempt is refused here before
+the password is checked, so a guesser learns nothing and the hasher costs nothing.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from apps.oauth.i18n import LanguageSwitchMixin
+from apps.customers.i18n import LanguageSwitchMixin
 
-from .services import login_failure_record, login_locked, login_success_record
+LOCKED_MESSAGE = _(
+    "Too many failed sign-in attempts. For your security, sign-in is paused for a while; try again later."
+)
 
 
-def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "")
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The username failures are counted under (AXES_USERNAME_CALLABLE): "Li.Na " is "li.na"."""
+    raw = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return str(raw).strip().lower()
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed sign-in attempts. For your security, sign-in is paused for a while; "
-            "try again later."
-        ),
-    }
+    error_messages = {**AuthenticationForm.error_messages, "locked": LOCKED_MESSAGE}
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request) if self.request is not None else ""
-        if login_locked(username=username, ip=ip):
+        if self.request is not None and not AxesProxyHandler.is_allowed(self.request, {"username": username}):
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(username=username, ip=ip)
-            raise
-        login_success_record(username=username)
-        return cleaned
+        return super().clean()  # a failure is counted by axes (user_login_failed)
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the attempt that reached the limit (or any locked attempt axes
+    stops during authentication, e.g. on the admin's login) gets the sign-in page saying why."""
+    form = ThrottledAuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    context = {"form": form, "locked": LOCKED_MESSAGE, "next": request.POST.get("next", "")}
+    return render(request, BankLoginView.template_name, context)
 
 
 class BankLoginView(LanguageSwitchMixin, auth_views.LoginView):

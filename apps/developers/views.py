@@ -5,7 +5,7 @@ from typing import Any
 
 from django.views.generic import TemplateView
 
-from apps.oauth.i18n import LanguageSwitchMixin
+from apps.customers.i18n import LanguageSwitchMixin
 
 from . import catalog
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_admin_class, get_application_model
 
+from apps.core.actors import Actor
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import PlatformError
 
@@ -63,7 +64,7 @@ class ConsentAdmin(admin.ModelAdmin):
         revoked = skipped = 0
         for consent in queryset:
             try:
-                consent_revoke(consent=consent, by="staff")
+                consent_revoke(actor=Actor.staff(request.user), consent=consent)
             except PlatformError:
                 skipped += 1
                 continue

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.actors import Actor
 from apps.core.api import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.errors import InsufficientScope, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
@@ -196,6 +197,7 @@ class ConsentListCreateApi(ConsentClientView):
                 )
             amount = parse_amount(raw["amount"], raw["currency"], field="amount.amount")
         consent = consent_create(
+            actor=Actor.client(info.client_id),
             application=self._application(request),
             kind=kind,
             expires_at=values.get("expires_at"),
@@ -233,5 +235,5 @@ class ConsentDetailApi(ConsentClientView):
     )
     def delete(self, request: Request, consent_id: str) -> Response:
         consent = consent_get_for_client(consent_id=consent_id, application_id=self._application_id(request))
-        consent = consent_revoke(consent=consent, by="client")
+        consent = consent_revoke(actor=Actor.client(cast(TokenInfo, request.auth).client_id), consent=consent)
         return Response(serialize_consent(consent))

@@ -4,10 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import ClientProfile, Consent
+
+
+def consentable_accounts(*, customer_id: str) -> list[dict[str, Any]]:
+    """The accounts a customer may share on a consent page: dicts with `id`, `name`,
+    `masked_number` and `currency`.
+
+    Deposit accounts belong to a higher app (accounts imports oauth for its tokens), so oauth
+    reads them through the selector the setting CONSENT_ACCOUNTS_SELECTOR names (decision 0008)
+    instead of importing it.
+    """
+    selector = import_string(settings.CONSENT_ACCOUNTS_SELECTOR)
+    return list(selector(customer_id=customer_id))
 
 
 def consents_for_client(*, application_id: int) -> QuerySet[Consent]:

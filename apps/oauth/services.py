@@ -2,12 +2,18 @@
 
 Every status change stamps `status_changed_at`. Ending a consent (revoked, expired)
 revokes every access and refresh token bound to it (through `TokenBinding`, by checksum)
-with django-oauth-toolkit's own `revoke()`, and drops their cached validations, so the
+with django-oauth-toolkit's own `revoke()`, and drops their cached validations once the change commits, so the
 tokens stop at once; a late request with one of them is told why (`consent_revoked`,
 `consent_expired`) because the binding outlives the token.
+
+Every write takes a keyword `actor` (apps.core.actors): the app (client) that asks, the
+customer who answers, staff, or the system (expiry): it is logged with the change and a
+revocation records who ended the consent.
 """
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,21 +21,23 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from apps.accounts.selectors import consentable_accounts
+from apps.core.actors import Actor
 from apps.core.errors import Conflict, NotFound, ValidationFailed, field_error
-from apps.core.money import Money
+from apps.core.money import CurrencyMismatch, Money
 from apps.customers.models import Customer
 
 from .authentication import forget_tokens
 from .models import ClientProfile, Consent, TokenBinding
+from .selectors import consentable_accounts
 
+logger = logging.getLogger(__name__)
 MAX_CONSENT_LIFETIME = timedelta(days=366)  # "at most one year" (a leap year has 366 days)
 DEFAULT_PAYMENT_CONSENT_LIFETIME = timedelta(days=1)
 ACCOUNT_PERMISSIONS = frozenset(
     {Consent.Permission.READ_ACCOUNTS, Consent.Permission.READ_BALANCES, Consent.Permission.READ_TRANSACTIONS}
 )
 CREDIT_PERMISSIONS = frozenset({Consent.Permission.READ_CREDIT, Consent.Permission.MANAGE_CREDIT})
-# Who may end a consent.
+# Who may end a consent (an actor's kind; the system expires consents instead).
 REVOKED_BY = ("customer", "client", "staff")
 
 
@@ -67,6 +75,7 @@ def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
 @transaction.atomic
 def consent_create(
     *,
+    actor: Actor,
     application: Any,
     kind: str,
     expires_at: datetime | None = None,
@@ -91,13 +100,15 @@ def consent_create(
         if expires_at is None:
             raise _invalid("expires_at", "required", "Account-access consents need an expiry (at most one year).")
         _check_expiry(expires_at, now=now)
-        return Consent.objects.create(
+        consent = Consent.objects.create(
             application=application,
             kind=kind,
             permissions=wanted,
             expires_at=expires_at,
             status_changed_at=now,
         )
+        logger.info("consent %s created by %s", consent.pk, actor)
+        return consent
     if kind == Consent.Kind.PAYMENT:
         if amount is None:
             raise _invalid("amount", "required", "A payment consent names the amount.")
@@ -107,7 +118,7 @@ def consent_create(
             raise _invalid("creditor_name", "required", "Name whom to pay.")
         expires_at = expires_at or now + DEFAULT_PAYMENT_CONSENT_LIFETIME
         _check_expiry(expires_at, now=now)
-        return Consent.objects.create(
+        consent = Consent.objects.create(
             application=application,
             kind=kind,
             permissions=[],
@@ -119,6 +130,8 @@ def consent_create(
             reference=reference.strip(),
             status_changed_at=now,
         )
+        logger.info("consent %s created by %s", consent.pk, actor)
+        return consent
     raise _invalid("kind", "invalid_choice", f"kind must be one of: {', '.join(Consent.Kind.values)}.")
 
 
@@ -141,6 +154,7 @@ def _lock_awaiting(consent: Consent) -> Consent:
 @transaction.atomic
 def consent_authorise(
     *,
+    actor: Actor,
     consent: Consent,
     customer: Customer,
     account_ids: list[str],
@@ -158,7 +172,7 @@ def consent_authorise(
                 errors=[field_error("debtor_account_id", "invalid_choice", "Choose one of your accounts.")],
             )
         if available[debtor]["currency"] != locked.currency:
-            raise InvalidAccountSelection(
+            raise CurrencyMismatch(
                 f"The payment is in {locked.currency}; choose an account in that currency.",
                 errors=[field_error("debtor_account_id", "currency_mismatch", "Choose an account in the payment's currency.")],
             )
@@ -186,11 +200,12 @@ def consent_authorise(
     locked.save(
         update_fields=["customer", "account_ids", "debtor_account_id", "status", "authorised_at", "status_changed_at"]
     )
+    logger.info("consent %s authorised by %s", locked.pk, actor)
     return locked
 
 
 @transaction.atomic
-def consent_reject(*, consent: Consent, customer: Customer | None = None) -> Consent:
+def consent_reject(*, actor: Actor, consent: Consent, customer: Customer | None = None) -> Consent:
     """The customer refused on the consent page."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.status != Consent.Status.AWAITING_AUTHORISATION:
@@ -200,6 +215,7 @@ def consent_reject(*, consent: Consent, customer: Customer | None = None) -> Con
     if customer is not None:
         locked.customer = customer
     locked.save(update_fields=["status", "status_changed_at", "customer"])
+    logger.info("consent %s rejected by %s", locked.pk, actor)
     return locked
 
 
@@ -217,27 +233,30 @@ def _revoke_bound_tokens(consent_ids: list[str]) -> int:
     for access_token in AccessToken.objects.filter(token_checksum__in=checksums):
         access_token.revoke()
         revoked += 1
-    forget_tokens(checksums)
+    # After commit, not now: until then other requests still read the tokens as live and
+    # would cache them again for TOKEN_CACHE_SECONDS.
+    transaction.on_commit(functools.partial(forget_tokens, checksums))
     return revoked
 
 
 @transaction.atomic
-def consent_revoke(*, consent: Consent, by: str) -> Consent:
+def consent_revoke(*, actor: Actor, consent: Consent) -> Consent:
     """End a consent (by the customer, the app or staff) and stop every token issued under it."""
-    if by not in REVOKED_BY:
-        raise ValueError(f"by must be one of {REVOKED_BY}")
+    if actor.kind not in REVOKED_BY:
+        raise ValueError(f"a consent is revoked by one of {REVOKED_BY}, not {actor.kind}")
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.status not in (Consent.Status.AUTHORISED, Consent.Status.AWAITING_AUTHORISATION):
         raise ConsentNotActive(f"The consent is already {locked.status}.")
     locked.status = Consent.Status.REVOKED
-    locked.revoked_by = by
+    locked.revoked_by = actor.kind
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "revoked_by", "status_changed_at"])
     _revoke_bound_tokens([locked.pk])
+    logger.info("consent %s revoked by %s", locked.pk, actor)
     return locked
 
 
-def consent_expire_due(*, batch_size: int = 500, now: datetime | None = None) -> int:
+def consent_expire_due(*, actor: Actor, batch_size: int = 500, now: datetime | None = None) -> int:
     """Mark authorised/awaiting consents past their expiry as expired, revoking their tokens. Returns how many."""
     moment = now or timezone.now()
     expired = 0
@@ -256,6 +275,7 @@ def consent_expire_due(*, batch_size: int = 500, now: datetime | None = None) ->
                 status=Consent.Status.EXPIRED, status_changed_at=timezone.now()
             )
             _revoke_bound_tokens(ids)
+            logger.info("%d consent(s) expired by %s", len(ids), actor)
             expired += len(ids)
 
 
@@ -267,7 +287,7 @@ def consent_get_for_client(*, consent_id: str, application_id: int) -> Consent:
     return consent
 
 
-def token_bindings_purge(*, older_than: timedelta = timedelta(days=2), batch_size: int = 5000) -> int:
+def token_bindings_purge(*, actor: Actor, older_than: timedelta = timedelta(days=2), batch_size: int = 5000) -> int:
     """Delete bindings older than `older_than` whose token (access or refresh) no longer exists."""
     AccessToken = get_access_token_model()
     RefreshToken = get_refresh_token_model()
@@ -281,6 +301,7 @@ def token_bindings_purge(*, older_than: timedelta = timedelta(days=2), batch_siz
             .values_list("pk", "token_checksum")[:batch_size]
         )
         if not rows:
+            logger.info("%d token binding(s) purged by %s", deleted, actor)
             return deleted
         last_pk = rows[-1][0]
         checksums = [c for _, c in rows]

@@ -33,14 +33,14 @@ from oauth2_provider.views import AuthorizationView
 from oauthlib import oauth2
 from oauthlib.common import urlencode
 
-from apps.accounts.selectors import consentable_accounts
+from apps.core.actors import Actor
 from apps.core.errors import PlatformError
 from apps.core.money import Money
+from apps.customers.i18n import LanguageSwitchMixin, language_links
 from apps.customers.models import Customer
 
-from .i18n import LanguageSwitchMixin, language_links
 from .models import Consent
-from .selectors import client_display_name, connected_apps
+from .selectors import client_display_name, connected_apps, consentable_accounts
 from .services import consent_authorise, consent_needs_accounts, consent_reject, consent_revoke
 
 CONSENT_SCOPES = frozenset({"accounts", "payments", "credit"})
@@ -222,7 +222,7 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
         decision = request.POST.get("decision")
         if decision == "refuse":
             if checked.consent is not None:
-                consent_reject(consent=checked.consent, customer=checked.customer)
+                consent_reject(actor=Actor.customer(checked.customer.pk), consent=checked.consent, customer=checked.customer)
             return self._refuse(checked, "access_denied", "The customer refused.")
         if decision != "allow":
             return self._page(checked, errors=[_("Choose Allow or Refuse.")], status=400)
@@ -237,6 +237,7 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
             with transaction.atomic():
                 if checked.consent is not None:
                     consent = consent_authorise(
+                        actor=Actor.customer(checked.customer.pk),
                         consent=checked.consent,
                         customer=checked.customer,
                         account_ids=account_ids,
@@ -340,7 +341,7 @@ class ConsentRevokeView(CustomerPageMixin, View):
         consent = (
             Consent.objects.filter(pk=consent_id, customer=customer).first() if customer is not None else None
         )
-        if consent is None or consent.status != Consent.Status.AUTHORISED:
+        if customer is None or consent is None or consent.status != Consent.Status.AUTHORISED:
             return render(
                 request,
                 "oauth/authorize_error.html",
@@ -352,5 +353,5 @@ class ConsentRevokeView(CustomerPageMixin, View):
                 },
                 status=404,
             )
-        consent_revoke(consent=consent, by="customer")
+        consent_revoke(actor=Actor.customer(customer.pk), consent=consent)
         return redirect(f"/bank/connected-apps/?revoked={consent.pk}")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
+    "axes",
     "apps.core",
     "apps.customers",
     "apps.oauth",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ProblemDetailsMiddleware",
+    # Last, as django-axes asks: turns a lockout found during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks mount extra views (tests/bench/urls.py) on the same server.
@@ -170,9 +173,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/bank/login/"
 LOGIN_REDIRECT_URL = "/bank/connected-apps/"
-# Brute-force protection of the bank's login page: failures per username and per IP.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Brute-force protection of every password login (the bank's pages and the admin), by
+# django-axes: LOGIN_FAILURE_LIMIT failures for one username (from any address), or from one
+# client address (against any usernames), within LOGIN_LOCKOUT_SECONDS lock that username or
+# that address; the password is then not checked. Counted in the database (AccessAttempt),
+# so every web process and test worker sees its own consistent counts.
+AUTHENTICATION_BACKENDS = [
+    "apps.customers.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own, not the pair
+AXES_USERNAME_CALLABLE = "apps.customers.views.login_username"
+AXES_LOCKOUT_CALLABLE = "apps.customers.views.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe an address's count (an attacker with one account)
+AXES_DISABLE_ACCESS_LOG = True  # count failures only; no row per successful login
+# The client address, by django-ipware: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies
+# that each append the address they saw to X-Forwarded-For (the deployed load balancer: 1),
+# the entry the outermost trusted proxy appended: TRUSTED_PROXY_COUNT - 1 entries from the
+# right (ipware counts the proxies listed in the header; the nearest one is REMOTE_ADDR).
+# Whatever a client wrote further left is ignored, not refused (IPWARE_STRICT off): refusing
+# would fall back to the proxy's address and let one client lock out everyone behind it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+IPWARE_STRICT = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -286,6 +314,9 @@ OAUTH2_PROVIDER = {
 SPECTACULAR_SETTINGS["OAUTH2_SCOPES"] = OAUTH2_PROVIDER["SCOPES"]
 
 # Idempotency keys are kept at least this long (Stripe keeps them 24 h).
+# Which accounts a customer may share on a consent page: oauth sits below accounts in the
+# layering and reads them through this selector (docs/decisions/0008-...).
+CONSENT_ACCOUNTS_SELECTOR = "apps.accounts.selectors.consentable_accounts"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48")))
 # A claim older than this whose request never finished (a crashed worker) may be retried.
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=60)

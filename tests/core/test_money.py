@@ -39,6 +39,33 @@ def test_rejects(raw: object) -> None:
         parse_amount(raw, "CNY")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["1_000.00", "1_0", "١٢٣", "１２３.４５", "१००", "12.٣٤", "+1.00", "1.", ".5", "1,000.00", "0x10", "NaN", "1 000", "1.0\n0"],
+)
+def test_only_plain_ascii_decimals_are_amounts(raw: str) -> None:
+    with pytest.raises(InvalidAmount) as caught:
+        parse_amount(raw, "CNY")
+    assert caught.value.code == "invalid_amount"
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=6))
+def test_digits_of_any_script_but_ascii_are_refused(digits: str) -> None:
+    if digits.isascii():
+        assert parse_amount(digits, "JPY", allow_zero=True).minor == int(digits)
+    else:
+        with pytest.raises(InvalidAmount):
+            parse_amount(digits, "JPY", allow_zero=True)
+
+
+def test_surrounding_spaces_and_integers_are_still_accepted() -> None:
+    assert parse_amount(" 12.30 ", "CNY") == Money(1230, "CNY")
+    assert parse_amount(12, "CNY") == Money(1200, "CNY")
+    with pytest.raises(InvalidAmount) as caught:
+        parse_amount("-1.00", "CNY")
+    assert caught.value.code == "amount_not_positive"
+
+
 def test_money_refuses_floats_and_mixed_currencies() -> None:
     with pytest.raises(TypeError):
         Money(1.5, "CNY")  # type: ignore[arg-type]

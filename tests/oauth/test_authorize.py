@@ -13,10 +13,12 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from apps.core.actors import Actor
 from apps.oauth.models import Consent, TokenBinding
 from apps.oauth.services import consent_create, consent_expire_due
 from tests.factories import make_account, make_client, make_customer
 
+CLIENT = Actor.client("test-app")
 pytestmark = pytest.mark.django_db
 
 SECRET = "client-secret-for-tests"
@@ -60,7 +62,7 @@ def browser(customer: Any) -> Client:
 
 def account_consent(app: Any, permissions: list[str] | None = None, **kwargs: Any) -> Consent:
     return consent_create(
-        application=app,
+        actor=CLIENT, application=app,
         kind=Consent.Kind.ACCOUNT_ACCESS,
         permissions=permissions or ["read_accounts", "read_balances", "read_transactions"],
         expires_at=kwargs.pop("expires_at", timezone.now() + timedelta(days=90)),
@@ -144,7 +146,7 @@ def test_payment_page_shows_amount_creditor_and_reference(browser: Client, app: 
     from apps.core.money import Money
 
     consent = consent_create(
-        application=app, kind=Consent.Kind.PAYMENT, amount=Money(12850, "CNY"),
+        actor=CLIENT, application=app, kind=Consent.Kind.PAYMENT, amount=Money(12850, "CNY"),
         creditor_account_number="6217000011112222333", creditor_name="Hangzhou Tea", reference="Order 1234",
     )
     html = browser.get(authorize_url(app, consent=consent, scope="payments")).content.decode()
@@ -294,7 +296,7 @@ def test_refuse_rejects_the_consent_and_answers_access_denied(browser: Client, a
 def test_payment_consent_takes_exactly_one_debtor_account(browser: Client, app: Any, accounts: list[Any]) -> None:
     from apps.core.money import Money
 
-    consent = consent_create(application=app, kind=Consent.Kind.PAYMENT, amount=Money(500, "CNY"),
+    consent = consent_create(actor=CLIENT, application=app, kind=Consent.Kind.PAYMENT, amount=Money(500, "CNY"),
                              creditor_account_number="6217000011112222333", creditor_name="Tea", reference="")
     url = authorize_url(app, consent=consent, scope="payments")
     params = redirect_params(browser.post(url, {"decision": "allow", "debtor_account_id": accounts[1].id}))
@@ -341,14 +343,14 @@ def test_expired_consent_stops_its_tokens(browser: Client, app: Any, accounts: l
     consent = account_consent(app)
     tokens = _tokens(browser, app, consent, accounts)
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert consent_expire_due() == 1
+    assert consent_expire_due(actor=Actor.system("test")) == 1
     consent.refresh_from_db()
     assert consent.status == Consent.Status.EXPIRED
     response = Client().get("/api/v1/consents", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
     assert response.status_code == 401
     assert response.json()["code"] == "consent_expired"
     assert _refresh(app, tokens["refresh_token"]).status_code == 400
-    assert consent_expire_due() == 0
+    assert consent_expire_due(actor=Actor.system("test")) == 0
 
 
 def test_refresh_rotates_and_keeps_the_consent(browser: Client, app: Any, accounts: list[Any], settings: Any) -> None:

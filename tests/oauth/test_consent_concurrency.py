@@ -10,11 +10,13 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from apps.core.actors import Actor
 from apps.core.errors import PlatformError
 from apps.oauth.models import Consent
 from apps.oauth.services import consent_authorise, consent_create, consent_reject
 from tests.factories import make_account, make_client, make_customer
 
+CLIENT = Actor.client("test-app")
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
@@ -45,12 +47,12 @@ def test_authorise_and_reject_race_has_one_winner() -> None:
         pytest.skip("needs PostgreSQL row locks")
     customer = make_customer()
     account = make_account(customer)
-    consent = consent_create(application=make_client(), kind=Consent.Kind.ACCOUNT_ACCESS, permissions=["read_accounts"],
+    consent = consent_create(actor=CLIENT, application=make_client(), kind=Consent.Kind.ACCOUNT_ACCESS, permissions=["read_accounts"],
                              expires_at=timezone.now() + timedelta(days=1))
     outcomes = _race(
-        lambda: consent_authorise(consent=consent, customer=customer, account_ids=[account.id]),
-        lambda: consent_reject(consent=consent, customer=customer),
-        lambda: consent_authorise(consent=consent, customer=customer, account_ids=[account.id]),
+        lambda: consent_authorise(actor=Actor.customer(customer.pk), consent=consent, customer=customer, account_ids=[account.id]),
+        lambda: consent_reject(actor=Actor.customer(customer.pk), consent=consent, customer=customer),
+        lambda: consent_authorise(actor=Actor.customer(customer.pk), consent=consent, customer=customer, account_ids=[account.id]),
     )
     assert outcomes.count("ok") == 1
     assert outcomes.count("consent_not_awaiting_authorisation") == 2

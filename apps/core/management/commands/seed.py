@@ -3,7 +3,12 @@
 Each installed app may have a `demo.py` with `seed(output: dict) -> None`; they run in
 INSTALLED_APPS order and fill one JSON object whose shape is stable (tests, docs and the
 SDK quickstarts rely on it). Re-running keeps every id and prints working secrets: the
-demo secrets are derived from SECRET_KEY, so the hashed copies can be reset to them.
+demo secrets are derived from SECRET_KEY, so the hashed copies can be reset to them. User
+passwords are set only when the user is created: resetting them on every run (every
+`make run`) would end every signed-in session. The printed demo password therefore stays
+right unless someone changed it since.
+
+Demo data has no place in production: under DJANGO_ENV=production the command refuses.
 """
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ import json
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -23,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the credentials as one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError(
+                "Refusing to seed demo data under production settings (DJANGO_ENV=production): it creates "
+                "users and OAuth clients with passwords and secrets derived from SECRET_KEY."
+            )
         output: dict[str, Any] = {
             "admin": {},
             "customers": [],
