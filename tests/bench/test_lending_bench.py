@@ -106,13 +106,14 @@ def test_nightly_job_throughput() -> None:
     from config.celery import app
 
     from apps.lending import tasks
-    from apps.lending.services import loan_drawdown
+    from apps.lending.origination import loan_drawdown
+    from tests.lending.helpers import TEST_ACTOR
 
     products = seed_products()
     app.conf.update(broker_url=REDIS, result_backend=REDIS, task_always_eager=False)
     pin_business_date(D0 - timedelta(days=40))
     b = make_borrower(products, balance_minor=0, limit_minor=20_000_000)
-    template = loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=100_000, term_months=5,
+    template = loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=100_000, term_months=5,
                              method="equal_principal", deposit_account=b.account)
     Loan.objects.filter(pk=template.pk).update(status="closed")  # a row to copy the foreign keys from
     withdraw(b.account, 100_000)  # an empty account: auto-debits are filtered out in SQL

@@ -7,14 +7,17 @@ from datetime import date
 import pytest
 
 from apps.accounts.models import DepositAccount
+from apps.core.actors import Actor
 from apps.core.clock import pin_business_date
 from apps.customers.models import Customer
 from apps.lending.demo import seed_products
 from apps.lending.models import CreditLine, Product, WhiteListEntry
-from apps.lending.services import credit_decision_make, credit_line_open
+from apps.lending.origination import credit_line_open
+from apps.lending.risk import credit_decision_make
 from tests.factories import make_account, make_customer
 
 START = date(2026, 1, 15)
+TEST_ACTOR = Actor.system("test")
 
 
 @pytest.fixture
@@ -36,9 +39,9 @@ def make_borrower(
     account = make_account(customer, balance_minor=balance_minor)
     product = products[code]
     WhiteListEntry.objects.create(customer=customer, product=product, pre_approved_limit_minor=limit_minor)
-    decision = credit_decision_make(customer=customer, product=product, declared={"income_band": "A"})
+    decision = credit_decision_make(actor=TEST_ACTOR, customer=customer, product=product, declared={"income_band": "A"})
     assert decision.outcome == "approve", decision.reasons
-    return Borrower(customer=customer, account=account, line=credit_line_open(decision=decision))
+    return Borrower(customer=customer, account=account, line=credit_line_open(actor=TEST_ACTOR, decision=decision))
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from django.db import connection, connections
 
 from apps.core.clock import pin_business_date
 from apps.ledger.bank_books import bank_account
+from apps.lending.errors import CreditLimitExceeded
 from apps.lending.models import CreditLine, Loan
-from apps.lending.services import CreditLimitExceeded, loan_drawdown
-from tests.lending.helpers import START, make_borrower
+from apps.lending.origination import loan_drawdown
+from tests.lending.helpers import START, TEST_ACTOR, make_borrower
 
 pytestmark = [
     pytest.mark.postgres,
@@ -32,7 +33,7 @@ def test_fifty_concurrent_drawdowns_never_exceed_the_limit(products):  # type: i
         def draw() -> None:
             try:
                 barrier.wait()
-                loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=5,
+                loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=5,
                               method="equal_installment", deposit_account=b.account)
                 result = "ok"
             except CreditLimitExceeded:
