@@ -1,0 +1,146 @@
+"""Drawdowns and repayments racing on the same and on different credit lines, in real OS
+processes (fork), each with its own PostgreSQL connection.
+
+The lock order (docs/ledger.md): the credit line, then the loan, then ledger rows. A
+drawdown locks its line and then the deposit account's ledger row; before the fix a
+repayment locked the loan and the same deposit row and only then the line, so the two
+deadlocked. Checked here: no deadlock or other error, no line over its limit, the books
+balanced, every acknowledged operation in the ledger exactly once and nothing else, and
+each line's `used` equal to the principal its loans still owe.
+
+Run with DATABASE_URL=postgres://…; skipped on SQLite (which serialises every writer).
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import random
+import traceback
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Sum
+
+from apps.core.clock import pin_business_date
+from apps.ledger.models import JournalEntry
+from apps.ledger.selectors import ledger_balances_match_postings, ledger_trial_balance
+from apps.ledger.services import InsufficientFunds
+from apps.lending.demo import seed_products
+from apps.lending.errors import CreditLimitExceeded, RepaymentExceedsOutstanding
+from apps.lending.models import CreditLine, Loan, Repayment
+from apps.lending.origination import loan_drawdown
+from apps.lending.servicing import loan_repay
+from tests.lending.helpers import START, TEST_ACTOR, book_balance, make_borrower
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 8
+OPS_PER_WORKER = 30
+REFUSALS = (CreditLimitExceeded, RepaymentExceedsOutstanding, InsufficientFunds)
+
+
+def _run(op: tuple[Any, ...]) -> tuple[str, Any]:
+    kind = op[0]
+    try:
+        if kind == "draw":
+            _, line_id, customer_id, account, amount = op
+            loan = loan_drawdown(line_id=line_id, customer_id=customer_id, amount_minor=amount, term_months=5,
+                                 method="equal_installment", deposit_account=account, actor=TEST_ACTOR)
+            return "ok", (loan.id, amount)
+        _, loan_id, amount, reference = op
+        repayment = loan_repay(loan_id=loan_id, amount_minor=amount, reference=reference, actor=TEST_ACTOR)
+        return "ok", repayment.reference
+    except REFUSALS as refusal:
+        return "refused", refusal.__class__.__name__
+    except Exception as error:  # noqa: BLE001 - reported to the test
+        text = f"{error.__class__.__name__}: {error}"
+        return ("deadlock" if "deadlock" in text.lower() else "error"), text + traceback.format_exc(limit=3)
+
+
+def _worker(index: int, ops: list[tuple[Any, ...]], barrier: Any, results: Any) -> None:
+    try:
+        barrier.wait(timeout=60)
+        outcomes = [(op[0], *_run(op)) for op in ops]
+    finally:
+        connections.close_all()
+    results.put((index, outcomes))
+
+
+def run_in_processes(plans: list[list[tuple[Any, ...]]]) -> list[tuple[str, str, Any]]:
+    """Each plan in its own forked process, all started at one barrier; their outcomes."""
+    connections.close_all()  # no connection may be shared across fork
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(len(plans)), ctx.Queue()
+    processes = [ctx.Process(target=_worker, args=(i, plan, barrier, results)) for i, plan in enumerate(plans)]
+    for process in processes:
+        process.start()
+    collected = [results.get(timeout=300) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0, f"worker exited with {process.exitcode}"
+    return [outcome for _, outcomes in sorted(collected) for outcome in outcomes]
+
+
+def test_drawdowns_and_repayments_race_on_shared_and_separate_lines() -> None:
+    assert connection.vendor == "postgresql"
+    products = seed_products()
+    pin_business_date(START)
+    try:
+        # 2 hot lines everyone uses and 10 quiet ones; each starts with two loans to repay
+        borrowers = [make_borrower(products, balance_minor=20_000_000, limit_minor=5_000_000) for _ in range(12)]
+        hot, quiet = borrowers[:2], borrowers[2:]
+        loans: list[tuple[Loan, Any]] = []
+        for b in borrowers:
+            for _ in range(2):
+                loans.append((loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=500_000,
+                                            term_months=5, method="equal_installment", deposit_account=b.account,
+                                            actor=TEST_ACTOR), b))
+        setup_loans = len(loans)
+        # two days later: each repayment first brings its loan's interest to the day (loan_sync)
+        pin_business_date(START + timedelta(days=2))
+        rng = random.Random(20261201)
+        plans: list[list[tuple[Any, ...]]] = []
+        for worker in range(WORKERS):
+            plan: list[tuple[Any, ...]] = []
+            for n in range(OPS_PER_WORKER):
+                if rng.random() < 0.5:
+                    b = rng.choice(hot) if rng.random() < 0.6 else rng.choice(quiet)
+                    plan.append(("draw", b.line.id, b.customer.id, b.account, rng.randint(50_000, 600_000)))
+                else:
+                    hot_loans = [pair for pair in loans if pair[1] in hot]
+                    loan, b = rng.choice(hot_loans) if rng.random() < 0.6 else rng.choice(loans)
+                    plan.append(("repay", loan.id, rng.randint(1_000, 300_000), f"race:{worker}:{n}"))
+            plans.append(plan)
+
+        outcomes = run_in_processes(plans)
+
+        assert [o for o in outcomes if o[1] == "deadlock"] == []
+        assert [o for o in outcomes if o[1] == "error"] == []
+        counts = Counter((kind, result) for kind, result, _ in outcomes)
+        assert counts[("draw", "ok")] > 0 and counts[("repay", "ok")] > 0, counts
+        assert counts[("draw", "refused")] > 0, counts  # the hot lines were driven to their limit
+
+        # every acknowledged operation in the ledger exactly once, and nothing unacknowledged
+        drawn = [detail for kind, result, detail in outcomes if kind == "draw" and result == "ok"]
+        repaid = [detail for kind, result, detail in outcomes if kind == "repay" and result == "ok"]
+        disbursements = Counter(JournalEntry.objects.filter(kind="loan_disbursement").values_list("external_ref", flat=True))
+        assert all(disbursements[f"loan:{loan_id}:disbursement"] == 1 for loan_id, _ in drawn)
+        assert sum(disbursements.values()) == setup_loans + len(drawn) == Loan.objects.count()
+        repayments = Counter(JournalEntry.objects.filter(kind="loan_repayment").values_list("external_ref", flat=True))
+        assert all(repayments[f"repayment:{reference}"] == 1 for reference in repaid)
+        assert sum(repayments.values()) == len(repaid) == Repayment.objects.count()
+        assert set(Repayment.objects.values_list("reference", flat=True)) == set(repaid)
+
+        # never over a limit; each line's use is what its loans still owe
+        for line in CreditLine.objects.all():
+            owed = Loan.objects.filter(line=line).aggregate(t=Sum("outstanding_principal_minor"))["t"] or 0
+            assert line.used_minor == owed <= line.limit_minor, line.id
+
+        assert set(ledger_trial_balance().values()) <= {0}
+        assert ledger_balances_match_postings()
+        owed = Loan.objects.aggregate(t=Sum("outstanding_principal_minor"))["t"]
+        assert book_balance("loans_receivable") == owed
+    finally:
+        pin_business_date(None)
