@@ -372,12 +372,14 @@ def _refresh_delinquency(loan: Loan, rows: list[Installment], pos: LoanPosition,
 
 def loan_auto_debit(*, loan_id: str, business_date_: date, actor: Actor) -> Repayment | None:
     """Collect billed amounts from the loan's deposit account, in part if the balance is short."""
-    loan = Loan.objects.select_related("deposit_account").get(pk=loan_id)
+    loan = Loan.objects.select_related("deposit_account__ledger_account").get(pk=loan_id)
     if loan.status not in ACTIVE_LOAN_STATUSES:
         return None
-    pos = loan_position(loan=loan, installments=list(loan.installments.order_by("number")), as_of=business_date_, include_accrued=False)
     available = deposit_account_balances(account=loan.deposit_account).available.minor
-    amount = min(pos.total_minor, max(0, available))
+    if available <= 0:
+        return None  # an empty account is not worth working out what is owed
+    pos = loan_position(loan=loan, installments=list(loan.installments.order_by("number")), as_of=business_date_, include_accrued=False)
+    amount = min(pos.total_minor, available)
     if amount <= 0:
         return None
     try:
