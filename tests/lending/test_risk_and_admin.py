@@ -154,3 +154,29 @@ def test_demo_seed_opens_lines(db):  # type: ignore[no-untyped-def]
     assert sme_line.product.kind == "sme_line" and sme_line.status == "active"
     assert CreditLine.objects.count() == 2
     assert "credit_lines" not in individuals[1]
+
+
+def test_admin_write_off_records_the_staff_member(borrower):  # type: ignore[no-untyped-def]
+    from apps.lending.models import Loan, LoanStatusChange
+    from apps.lending.origination import loan_drawdown
+
+    loan = loan_drawdown(actor=TEST_ACTOR, line_id=borrower.line.id, customer_id=borrower.customer.id, amount_minor=100_000,
+                         term_months=5, method="equal_installment", deposit_account=borrower.account)
+    officer = get_user_model().objects.create_superuser("risk.officer", "risk@example.com", "pw-risk-officer-1")
+    client = Client()
+    client.force_login(officer)
+    response = client.post("/admin/lending/loan/", {"action": "write_off", "_selected_action": [loan.pk]})
+    assert response.status_code == 302
+    assert Loan.objects.get(pk=loan.pk).status == "written_off"
+    change = LoanStatusChange.objects.get(loan=loan, to_status="written_off")
+    assert change.actor == f"staff:{officer.pk}"
+    assert CreditLine.objects.get(pk=borrower.line.pk).status == "frozen"
+
+
+def test_a_list_import_names_its_actor_in_the_log(products, caplog):  # type: ignore[no-untyped-def]
+    from apps.core.actors import Actor
+
+    person = make_customer()
+    with caplog.at_level("INFO", logger="apps.lending.lists"):
+        blacklist_import_csv(text=f"customer_id,national_id_hash,reason\n{person.id},,fraud\n", actor=Actor.system("ops"))
+    assert "1 rows imported by system:ops" in caplog.text
