@@ -126,8 +126,9 @@ def loan_drawdown(
     The line's lock comes first, before any ledger row (docs/ledger.md): repayments and
     write-offs take the same line lock first, so two money movements on one line queue on it."""
     with transaction.atomic():
+        # FOR NO KEY UPDATE (see servicing.lock_line): money movements on the line queue here
         line = (
-            CreditLine.objects.select_for_update(of=("self",))
+            CreditLine.objects.select_for_update(of=("self",), no_key=True)
             .select_related("product", "customer")
             .filter(pk=line_id, customer_id=customer_id)
             .first()

@@ -387,8 +387,8 @@ def loan_auto_debit(*, loan_id: str, business_date_: date, actor: Actor) -> Repa
             loan_id=loan.id, amount_minor=amount, reference=f"autodebit:{loan.id}:{business_date_.isoformat()}",
             source=Repayment.Source.AUTO_DEBIT, actor=actor,
         )
-    except (InsufficientFunds, RepaymentExceedsOutstanding):
-        return None  # the balance or the dues moved under us; tomorrow's run tries again
+    except (InsufficientFunds, RepaymentExceedsOutstanding, LoanNotActive):
+        return None  # the balance, the dues or the loan (written off, repaid) moved under us
 
 
 def eod_auto_debit_range(*, business_date: date, first_id: str, last_id: str, actor: Actor) -> int:
@@ -422,8 +422,15 @@ def eod_run_inline(*, business_date: date, actor: Actor, chunk_size: int = eod.D
 
 
 def _lock_line(*, line_id: str) -> CreditLine:
-    """The first lock of every money movement on a loan: its credit line (docs/ledger.md)."""
-    return CreditLine.objects.select_for_update(of=("self",)).get(pk=line_id)
+    """The first lock of every money movement on a loan: its credit line (docs/ledger.md).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it still queues drawdowns, repayments and write-offs
+    on the line, but not PostgreSQL's foreign-key checks (FOR KEY SHARE) of rows that refer
+    to the line. The nightly job updates each loan row several times in one transaction,
+    which makes PostgreSQL check the loan's line key again; with FOR UPDATE here, that check
+    waited for a repayment holding the line while the repayment waited for the loan the
+    night had locked: a deadlock (tests/concurrency/test_concurrent_lending.py)."""
+    return CreditLine.objects.select_for_update(of=("self",), no_key=True).get(pk=line_id)
 
 
 @transaction.atomic

@@ -23,15 +23,21 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Sum
 
+from apps.core.actors import Actor
 from apps.core.clock import pin_business_date
 from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import ledger_balances_match_postings, ledger_trial_balance
 from apps.ledger.services import InsufficientFunds
 from apps.lending.demo import seed_products
-from apps.lending.errors import CreditLimitExceeded, RepaymentExceedsOutstanding
-from apps.lending.models import CreditLine, Loan, Repayment
+from apps.lending.errors import (
+    CreditLimitExceeded,
+    CreditLineNotActive,
+    LoanNotActive,
+    RepaymentExceedsOutstanding,
+)
+from apps.lending.models import CreditLine, Installment, Loan, Repayment
 from apps.lending.origination import loan_drawdown
-from apps.lending.servicing import loan_repay
+from apps.lending.servicing import eod_run_inline, loan_repay, loan_write_off
 from tests.lending.helpers import START, TEST_ACTOR, book_balance, make_borrower
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -44,6 +50,12 @@ REFUSALS = (CreditLimitExceeded, RepaymentExceedsOutstanding, InsufficientFunds)
 def _run(op: tuple[Any, ...]) -> tuple[str, Any]:
     kind = op[0]
     try:
+        if kind == "night":
+            run = eod_run_inline(business_date=op[1], actor=Actor.system("eod"))
+            return "ok", run.loans if run is not None else None
+        if kind == "write_off":
+            loan_write_off(loan_id=op[1], reason="race test", actor=Actor.system("test"))
+            return "ok", op[1]
         if kind == "draw":
             _, line_id, customer_id, account, amount = op
             loan = loan_drawdown(line_id=line_id, customer_id=customer_id, amount_minor=amount, term_months=5,
@@ -52,7 +64,7 @@ def _run(op: tuple[Any, ...]) -> tuple[str, Any]:
         _, loan_id, amount, reference = op
         repayment = loan_repay(loan_id=loan_id, amount_minor=amount, reference=reference, actor=TEST_ACTOR)
         return "ok", repayment.reference
-    except REFUSALS as refusal:
+    except (*REFUSALS, LoanNotActive, CreditLineNotActive) as refusal:
         return "refused", refusal.__class__.__name__
     except Exception as error:  # noqa: BLE001 - reported to the test
         text = f"{error.__class__.__name__}: {error}"
@@ -142,5 +154,65 @@ def test_drawdowns_and_repayments_race_on_shared_and_separate_lines() -> None:
         assert ledger_balances_match_postings()
         owed = Loan.objects.aggregate(t=Sum("outstanding_principal_minor"))["t"]
         assert book_balance("loans_receivable") == owed
+    finally:
+        pin_business_date(None)
+
+
+def test_the_night_write_offs_and_customers_race_on_the_same_lines() -> None:
+    """The nightly job (billing, then an auto-debit of every due installment) runs while
+    staff write loans off and customers draw and repay on the same lines."""
+    products = seed_products()
+    pin_business_date(START)
+    try:
+        borrowers = [make_borrower(products, balance_minor=20_000_000, limit_minor=5_000_000) for _ in range(4)]
+        loans = []
+        for b in borrowers:
+            for _ in range(3):
+                loans.append((loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=400_000,
+                                            term_months=5, method="equal_installment", deposit_account=b.account,
+                                            actor=TEST_ACTOR), b))
+        due = Installment.objects.filter(number=1).values_list("due_date", flat=True).first()
+        assert due is not None
+        pin_business_date(due)  # tonight every loan bills its first installment and is auto-debited
+        rng = random.Random(7)
+        written_off = [loans[0][0].id, loans[4][0].id, loans[8][0].id]
+        plans: list[list[tuple[Any, ...]]] = [[("night", due)], [("write_off", loan_id) for loan_id in written_off]]
+        for worker in range(WORKERS - 2):
+            plan: list[tuple[Any, ...]] = []
+            for n in range(12):
+                loan, b = rng.choice(loans)
+                if n % 2:
+                    plan.append(("draw", b.line.id, b.customer.id, b.account, rng.randint(50_000, 300_000)))
+                else:
+                    plan.append(("repay", loan.id, rng.randint(1_000, 100_000), f"night:{worker}:{n}"))
+            plans.append(plan)
+
+        outcomes = run_in_processes(plans)
+
+        assert [o for o in outcomes if o[1] in ("deadlock", "error")] == []
+        assert [o[1] for o in outcomes if o[0] == "night"] == ["ok"]
+        assert Loan.objects.filter(pk__in=written_off, status="written_off").count() == sum(
+            1 for kind, result, _ in outcomes if kind == "write_off" and result == "ok"
+        )
+        # every loan still open had its installment collected tonight, by the night or by the
+        # customer's own repayment that day (which bills it first), and never twice
+        open_loans = Loan.objects.filter(status__in=["active", "overdue"])
+        for loan in open_loans.filter(pk__in=[loan.id for loan, _ in loans]):  # not those drawn tonight
+            assert loan.installments.get(number=1).status == "paid", loan.id
+            auto_debits = Repayment.objects.filter(loan=loan, source="auto_debit").count()
+            assert auto_debits <= 1, loan.id
+            if not Repayment.objects.filter(loan=loan, source="customer").exists():
+                assert auto_debits == 1, loan.id
+        repaid = [detail for kind, result, detail in outcomes if kind == "repay" and result == "ok"]
+        assert Repayment.objects.filter(source="customer").count() == len(repaid)
+        for line in CreditLine.objects.all():
+            owed = Loan.objects.filter(line=line, status__in=["active", "overdue"]).aggregate(
+                t=Sum("outstanding_principal_minor"))["t"] or 0
+            if line.status == "active":
+                assert line.used_minor == owed <= line.limit_minor, line.id
+        assert set(ledger_trial_balance().values()) <= {0}
+        assert ledger_balances_match_postings()
+        still_owed = open_loans.aggregate(t=Sum("outstanding_principal_minor"))["t"] or 0
+        assert book_balance("loans_receivable") == still_owed
     finally:
         pin_business_date(None)
