@@ -201,9 +201,6 @@ def loan_repay(
     bank's own auto-debit collects what is owed whatever the KYC status.
     """
     with transaction.atomic():
-        existing = Repayment.objects.filter(reference=reference).first()
-        if existing is not None:
-            return existing
         query = Loan.objects.filter(pk=loan_id)
         if customer_id is not None:
             query = query.filter(customer_id=customer_id)
@@ -212,6 +209,11 @@ def loan_repay(
             raise NotFound("No such loan.")
         _lock_line(line_id=line_id)
         loan = Loan.objects.select_for_update(of=("self",)).select_related("customer").get(pk=loan_id)
+        # Looked up under the loan's lock: a second call with the same reference waits for the
+        # first and then returns its repayment.
+        existing = Repayment.objects.filter(reference=reference).first()
+        if existing is not None:
+            return existing
         if loan.status not in ACTIVE_LOAN_STATUSES:
             raise LoanNotActive(f"The loan is {loan.status}.")
         if source == Repayment.Source.CUSTOMER:
@@ -395,10 +397,19 @@ def eod_auto_debit_range(*, business_date: date, first_id: str, last_id: str, ac
     """Auto-debit every loan in the range with billed amounts; returns how many paid something.
 
     Runs after the chunk's state step has committed (`eod.eod_process_range`), one loan at a
-    time through `loan_repay`: these are real transfers out of each customer's account."""
+    time through `loan_repay`: these are real transfers out of each customer's account.
+
+    Loans whose deposit account has no money available are left out in the same query: a
+    book of late loans with empty accounts is the common case, and looking at each of them
+    made the night four times slower (100k loans: 7.8 s against 31 s). This join is the one
+    place lending reads a ledger column; it belongs in an accounts (or ledger) selector
+    taking a set of accounts, which does not exist yet."""
     ids = (
         Installment.objects.filter(
             loan_id__gte=first_id, loan_id__lte=last_id, status__in=BILLED, loan__status__in=ACTIVE_LOAN_STATUSES,
+            loan__deposit_account__ledger_account__balance_minor__gt=-F(
+                "loan__deposit_account__ledger_account__overdraft_limit_minor"
+            ),
         )
         .values_list("loan_id", flat=True)
         .distinct()

@@ -216,3 +216,21 @@ def test_the_night_write_offs_and_customers_race_on_the_same_lines() -> None:
         assert book_balance("loans_receivable") == still_owed
     finally:
         pin_business_date(None)
+
+
+def test_one_reference_repays_once_however_many_race_for_it() -> None:
+    products = seed_products()
+    pin_business_date(START)
+    try:
+        b = make_borrower(products)
+        loan = loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=500_000, term_months=5,
+                             method="equal_installment", deposit_account=b.account, actor=TEST_ACTOR)
+        pin_business_date(START + timedelta(days=1))
+        outcomes = run_in_processes([[("repay", loan.id, 10_000, "the-same")] for _ in range(6)])
+        assert {result for _, result, _ in outcomes} == {"ok"}, outcomes
+        assert Repayment.objects.filter(reference="the-same").count() == 1
+        assert JournalEntry.objects.filter(external_ref="repayment:the-same").count() == 1
+        assert CreditLine.objects.get(pk=b.line.pk).used_minor == Loan.objects.get(pk=loan.pk).outstanding_principal_minor
+        assert ledger_balances_match_postings()
+    finally:
+        pin_business_date(None)
