@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from apps.core.actors import Actor
 from apps.core.admin import ReadOnlyAdmin
 
-from . import services
+from . import lists, servicing
+from .errors import CsvImportError, LoanNotActive
 from .models import (
     BlackListEntry,
     CreditApplication,
@@ -45,8 +47,8 @@ class CsvImportExportMixin:
 
     csv_header: list[str]
     csv_filename: str
-    # The lending services that do the work (all rows or none; see services.py).
-    csv_import: Callable[..., int]  # (text=...) -> rows imported
+    # The lending services that do the work (all rows or none; see lists.py).
+    csv_import: Callable[..., int]  # (text=..., actor=...) -> rows imported
     csv_export: Callable[..., str]  # (queryset=...) -> CSV text
 
     def get_urls(self) -> list:
@@ -62,8 +64,10 @@ class CsvImportExportMixin:
         form = CsvUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                count = self.csv_import(text=form.cleaned_data["file"].read().decode("utf-8-sig"))
-            except (services.CsvImportError, UnicodeDecodeError) as exc:
+                count = self.csv_import(
+                    text=form.cleaned_data["file"].read().decode("utf-8-sig"), actor=Actor.staff(request.user)
+                )
+            except (CsvImportError, UnicodeDecodeError) as exc:
                 form.add_error("file", str(exc))
             else:
                 self.message_user(request, f"Imported {count} rows.", messages.SUCCESS)  # type: ignore[attr-defined]
@@ -92,13 +96,13 @@ class WhiteListEntryAdmin(CsvImportExportMixin, admin.ModelAdmin):
     search_fields = ("customer__id", "customer__display_name")
     raw_id_fields = ("customer",)
     actions = ["export_csv"]
-    csv_header = services.WHITELIST_CSV_HEADER
+    csv_header = lists.WHITELIST_CSV_HEADER
     csv_filename = "white-list.csv"
     change_list_template = "admin/lending/csv_change_list.html"
 
-    csv_import = staticmethod(services.whitelist_import_csv)
+    csv_import = staticmethod(lists.whitelist_import_csv)
 
-    csv_export = staticmethod(services.whitelist_export_csv)
+    csv_export = staticmethod(lists.whitelist_export_csv)
 
 
 @admin.register(BlackListEntry)
@@ -107,13 +111,13 @@ class BlackListEntryAdmin(CsvImportExportMixin, admin.ModelAdmin):
     search_fields = ("customer__id", "national_id_hash", "reason")
     raw_id_fields = ("customer",)
     actions = ["export_csv"]
-    csv_header = services.BLACKLIST_CSV_HEADER
+    csv_header = lists.BLACKLIST_CSV_HEADER
     csv_filename = "black-list.csv"
     change_list_template = "admin/lending/csv_change_list.html"
 
-    csv_import = staticmethod(services.blacklist_import_csv)
+    csv_import = staticmethod(lists.blacklist_import_csv)
 
-    csv_export = staticmethod(services.blacklist_export_csv)
+    csv_export = staticmethod(lists.blacklist_export_csv)
 
 
 @admin.register(Scorecard)
@@ -158,7 +162,7 @@ class StatusChangeInline(admin.TabularInline):
     model = LoanStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ("timestamp", "business_date", "from_status", "to_status", "reason")
+    readonly_fields = ("timestamp", "business_date", "from_status", "to_status", "reason", "actor")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -184,10 +188,10 @@ class LoanAdmin(ReadOnlyAdmin):
         done = 0
         for loan in queryset:
             try:
-                services.loan_write_off(loan_id=loan.id, reason="written off by staff action",
-                                        staff_username=request.user.get_username())  # type: ignore[union-attr]
+                servicing.loan_write_off(loan_id=loan.id, reason="written off by staff action",
+                                         actor=Actor.staff(request.user))
                 done += 1
-            except services.LoanNotActive as exc:
+            except LoanNotActive as exc:
                 self.message_user(request, f"{loan.id}: {exc.detail}", messages.WARNING)
         self.message_user(request, f"Wrote off {done} loans.", messages.SUCCESS)
 

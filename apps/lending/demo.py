@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from apps.core.actors import Actor
 from apps.customers.models import Customer
 
 from .models import CreditLine, Product, Scorecard, WhiteListEntry
-from .services import credit_application_create, credit_decision_make, credit_line_open
+from .origination import credit_application_create, credit_line_open
+from .risk import credit_decision_make
+
+SEED_ACTOR = Actor.system("seed")
 
 PRODUCTS = [
     {
@@ -115,15 +119,18 @@ def seed(output: dict) -> None:
         )
         line = _active_line(customer, consumer)
         if line is None:
-            decision = credit_decision_make(customer=customer, product=consumer, declared={"income_band": "B"})
-            line = credit_line_open(decision=decision)
+            decision = credit_decision_make(
+                customer=customer, product=consumer, declared={"income_band": "B"}, actor=SEED_ACTOR
+            )
+            line = credit_line_open(decision=decision, actor=SEED_ACTOR)
         individual["credit_lines"] = [line.id]
     if business is not None:
         customer = Customer.objects.get(pk=business["id"])
         line = _active_line(customer, sme)
         if line is None:
             application = credit_application_create(
-                customer=customer, product=sme, requested_amount_minor=SME_REQUEST_MINOR, business_data=SME_BUSINESS_DATA
+                customer=customer, product=sme, requested_amount_minor=SME_REQUEST_MINOR,
+                business_data=SME_BUSINESS_DATA, actor=SEED_ACTOR,
             )
             line = application.credit_line
         business["credit_lines"] = [line.id] if line is not None else []

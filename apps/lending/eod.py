@@ -16,13 +16,21 @@ whatever the number of loans:
 4. penalty interest on overdue principal (from the due date, half up), days past due
    and the delinquency bucket.
 
-The ledger gets ONE entry per chunk and date for the interest recognised (accrual plus
-billing true-ups, Dr interest_receivable / Cr interest_income): 1M loans make ~100
+The ledger gets ONE entry per chunk, date and currency for the interest recognised (accrual
+plus billing true-ups, Dr interest_receivable / Cr interest_income): 1M loans make ~100
 entries a night, not 1M. Per-loan interest is on the loan rows (`accrued_interest_minor`).
 
-Auto-debits are real transfers out of each customer's deposit account, so they go
-through `loan_repay` one loan at a time, but only for the loans that have something
-billed (a small share of the book on any day), after the chunk's state has committed.
+The ledger gets one entry per chunk, date and currency (a USD loan's interest is booked in
+USD). Auto-debits are real transfers out of each customer's deposit account, so they go
+through `servicing.loan_repay` one loan at a time (`servicing.eod_auto_debit_range`), but
+only for the loans that have something billed (a small share of the book on any day), after
+the chunk's state has committed. This module never imports servicing (servicing imports it:
+`loan_sync` brings one loan to today before a repayment).
+
+The servicing rules are defined ONCE, by the Python in `calculations` (accrue_daily,
+penalty_interest, days_past_due, delinquency_bucket, the schedule's billing); this SQL is
+their set-based form and tests/lending/test_eod_matches_python.py runs it over many days
+against the Python rules.
 
 Idempotency: a run row per (date, step) and a chunk row per (date, step, first id) that
 commits with the chunk's work; every UPDATE is also guarded (`last_accrual_date < D`,
@@ -31,14 +39,15 @@ commits with the chunk's work; every UPDATE is also guarded (`last_accrual_date 
 # ruff: noqa: S608 -- the SQL is built from table names and validated dates only; ids are parameters
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from apps.core.actors import Actor
 from apps.ledger.bank_books import bank_account
 from apps.ledger.services import Leg, ledger_post
 
@@ -66,16 +75,18 @@ def _days_since(day: date, column: str) -> str:
     return f"CAST(julianday({_date_sql(day)}) - julianday({column}) AS INTEGER)"
 
 
-def _mod(expression: str, divisor: int) -> str:
-    # '%' would be taken for a parameter placeholder by psycopg; MOD() is not built into every SQLite.
-    return f"MOD({expression}, {divisor})" if connection.vendor == "postgresql" else f"({expression} % {divisor})"
+def _remainder(expression: str, divisor: int) -> str:
+    # The remainder of a non-negative integer division, written without '%' (a parameter
+    # marker to psycopg and to Django's debug cursor, which formats the SQL with '%' when
+    # DEBUG is on) and without MOD() (not built into every SQLite).
+    return f"({expression} - ({expression} / {divisor}) * {divisor})"
 
 
 @dataclass
 class RangeResult:
     loans: int = 0
     billed: int = 0
-    interest_minor: int = 0
+    interest_by_currency: dict[str, int] = field(default_factory=dict)  # recognised, minor units
 
 
 def _scalar(sql: str, params: list) -> int:
@@ -85,13 +96,20 @@ def _scalar(sql: str, params: list) -> int:
     return int(row[0] or 0)
 
 
+def _by_currency(sql: str, params: list) -> dict[str, int]:
+    """Rows of (currency, amount) as a dict; the SQL groups by currency."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {currency: int(amount or 0) for currency, amount in cursor.fetchall()}
+
+
 def _execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
 
-def _process_range_sql(day: date, first_id: str, last_id: str) -> RangeResult:
+def _process_range_sql(day: date, first_id: str, last_id: str, actor: Actor) -> RangeResult:
     """The set-based statements; the caller holds the transaction."""
     d = _date_sql(day)
     rng = [first_id, last_id]
@@ -109,12 +127,16 @@ def _process_range_sql(day: date, first_id: str, last_id: str) -> RangeResult:
 
     # 1. billing
     to_bill = f"status = 'scheduled' AND due_date <= {d}"
-    billed_interest = _scalar(
-        f"SELECT COALESCE(SUM(interest_minor - interest_paid_minor), 0) FROM {I} WHERE loan_id BETWEEN %s AND %s AND {to_bill} AND {loans_in_range}",
+    billed_interest = _by_currency(
+        f"""SELECT l.currency, SUM(i.interest_minor - i.interest_paid_minor) FROM {I} i JOIN {L} l ON l.id = i.loan_id
+            WHERE i.loan_id BETWEEN %s AND %s AND i.status = 'scheduled' AND i.due_date <= {d}
+              AND l.id BETWEEN %s AND %s AND l.status IN {ACTIVE} GROUP BY l.currency""",
         rng + rng,
     )
     has_bill = f"EXISTS (SELECT 1 FROM {I} i WHERE i.loan_id = {L}.id AND i.status = 'scheduled' AND i.due_date <= {d})"
-    recognised = _scalar(f"SELECT COALESCE(SUM(accrued_interest_minor), 0) FROM {L} WHERE {in_range} AND {has_bill}", rng)
+    recognised = _by_currency(
+        f"SELECT currency, SUM(accrued_interest_minor) FROM {L} WHERE {in_range} AND {has_bill} GROUP BY currency", rng
+    )
     _execute(
         f"""UPDATE {I} SET interest_paid_minor = interest_paid_minor
                 + (SELECT l.current_interest_paid_minor FROM {L} l WHERE l.id = {I}.loan_id)
@@ -147,16 +169,24 @@ def _process_range_sql(day: date, first_id: str, last_id: str) -> RangeResult:
     # 2. accrual (integer billionths of a fen: exact on every database)
     days = _days_since(day, "last_accrual_date")
     exact = f"(principal_not_due_minor * daily_rate_nano * {days} + accrual_carry_nano)"
-    accrued = _scalar(
-        f"SELECT COALESCE(SUM({exact} / {NANO}), 0) FROM {L} WHERE {in_range} AND last_accrual_date < {d}", rng
+    accrued = _by_currency(
+        f"SELECT currency, SUM({exact} / {NANO}) FROM {L} WHERE {in_range} AND last_accrual_date < {d} GROUP BY currency",
+        rng,
     )
     _execute(
         f"""UPDATE {L} SET accrued_interest_minor = accrued_interest_minor + {exact} / {NANO},
-                accrual_carry_nano = {_mod(exact, NANO)}, last_accrual_date = {d}
+                accrual_carry_nano = {_remainder(exact, NANO)}, last_accrual_date = {d}
             WHERE {in_range} AND last_accrual_date < {d}""",
         rng,
     )
-    result.interest_minor = billed_interest - recognised + accrued
+    interest: defaultdict[str, int] = defaultdict(int)
+    for currency, amount in billed_interest.items():
+        interest[currency] += amount
+    for currency, amount in recognised.items():
+        interest[currency] -= amount
+    for currency, amount in accrued.items():
+        interest[currency] += amount
+    result.interest_by_currency = {c: a for c, a in sorted(interest.items()) if a}
 
     # 3. overdue
     _execute(
@@ -170,9 +200,9 @@ def _process_range_sql(day: date, first_id: str, last_id: str) -> RangeResult:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     table = Loan.status_changes.rel.related_model._meta.db_table
     _execute(
-        f"""INSERT INTO {table} (loan_id, timestamp, business_date, from_status, to_status, reason)
-            SELECT id, %s, {d}, 'active', 'overdue', 'installment past its grace days' FROM {L} WHERE {becomes_overdue}""",
-        [now, *rng],
+        f"""INSERT INTO {table} (loan_id, timestamp, business_date, from_status, to_status, reason, actor)
+            SELECT id, %s, {d}, 'active', 'overdue', 'installment past its grace days', %s FROM {L} WHERE {becomes_overdue}""",
+        [now, str(actor), *rng],
     )
     _execute(f"UPDATE {L} SET status = 'overdue' WHERE {becomes_overdue}", rng)
 
@@ -203,22 +233,24 @@ def _process_range_sql(day: date, first_id: str, last_id: str) -> RangeResult:
     return result
 
 
-def _post_interest(*, day: date, amount: int, ref: str, currency: str = "CNY") -> None:
-    if amount == 0:
-        return
-    ledger_post(
-        external_ref=ref,
-        kind="loan_interest_accrual",
-        description=f"Interest recognised for {day.isoformat()}",
-        business_date=day,
-        legs=[
-            Leg(bank_account("interest_receivable", currency).pk, amount),
-            Leg(bank_account("interest_income", currency).pk, -amount),
-        ],
-    )
+def _post_interest(*, day: date, interest_by_currency: dict[str, int], ref: str) -> None:
+    """One entry per currency: interest in USD is booked on the USD books."""
+    for currency, amount in sorted(interest_by_currency.items()):
+        if amount == 0:
+            continue
+        ledger_post(
+            external_ref=f"{ref}:{currency}",
+            kind="loan_interest_accrual",
+            description=f"Interest recognised for {day.isoformat()}",
+            business_date=day,
+            legs=[
+                Leg(bank_account("interest_receivable", currency).pk, amount),
+                Leg(bank_account("interest_income", currency).pk, -amount),
+            ],
+        )
 
 
-def eod_process_range(*, business_date: date, first_id: str, last_id: str) -> RangeResult | None:
+def eod_process_range(*, business_date: date, first_id: str, last_id: str, actor: Actor) -> RangeResult | None:
     """One chunk of the state step; None if this chunk of this date already ran."""
     with transaction.atomic():
         try:
@@ -228,16 +260,16 @@ def eod_process_range(*, business_date: date, first_id: str, last_id: str) -> Ra
                 )
         except IntegrityError:
             return None
-        result = _process_range_sql(business_date, first_id, last_id)
+        result = _process_range_sql(business_date, first_id, last_id, actor)
         _post_interest(
-            day=business_date, amount=result.interest_minor,
+            day=business_date, interest_by_currency=result.interest_by_currency,
             ref=f"eod:{business_date.isoformat()}:interest:{first_id}",
         )
-        EodChunk.objects.filter(pk=chunk.pk).update(loans=result.loans, interest_minor=result.interest_minor)
+        EodChunk.objects.filter(pk=chunk.pk).update(loans=result.loans, interest_by_currency=result.interest_by_currency)
     return result
 
 
-def loan_sync(*, loan_id: str, business_date: date) -> bool:
+def loan_sync(*, loan_id: str, business_date: date, actor: Actor) -> bool:
     """Bring one loan to `business_date` with the same SQL (a repayment before the night's run).
 
     The caller holds the loan's row lock and transaction. Returns whether anything moved.
@@ -247,36 +279,12 @@ def loan_sync(*, loan_id: str, business_date: date) -> bool:
     ).exists()
     if not behind:
         return False
-    result = _process_range_sql(business_date, loan_id, loan_id)
+    result = _process_range_sql(business_date, loan_id, loan_id, actor)
     _post_interest(
-        day=business_date, amount=result.interest_minor,
+        day=business_date, interest_by_currency=result.interest_by_currency,
         ref=f"sync:{loan_id}:{business_date.isoformat()}:interest",
     )
     return True
-
-
-def eod_auto_debit_range(*, business_date: date, first_id: str, last_id: str) -> int:
-    """Auto-debit every loan in the range with billed amounts; returns how many paid something."""
-    from .services import loan_auto_debit
-
-    ids = (
-        Installment.objects.filter(
-            loan_id__gte=first_id, loan_id__lte=last_id, status__in=[Installment.Status.DUE, Installment.Status.OVERDUE],
-            loan__status__in=[Loan.Status.ACTIVE, Loan.Status.OVERDUE],
-            # only accounts with money available: an empty account is not even looked at
-            loan__deposit_account__ledger_account__balance_minor__gt=-F(
-                "loan__deposit_account__ledger_account__overdraft_limit_minor"
-            ),
-        )
-        .values_list("loan_id", flat=True)
-        .distinct()
-        .order_by("loan_id")
-    )
-    paid = 0
-    for loan_id in list(ids):  # only loans with something billed: a small share of the range
-        if loan_auto_debit(loan_id=loan_id, business_date_=business_date) is not None:
-            paid += 1
-    return paid
 
 
 def chunk_bounds(*, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[tuple[str, str]]:
@@ -309,13 +317,3 @@ def eod_run_finish(*, business_date: date, step: str = STEP_STATE) -> EodRun:
         loans=sum(chunks.values_list("loans", flat=True)),
     )
     return EodRun.objects.get(business_date=business_date, step=step)
-
-
-def eod_run_inline(*, business_date: date, chunk_size: int = DEFAULT_CHUNK_SIZE) -> EodRun | None:
-    """The whole night in this process (tests, a management shell); Celery runs the same chunks in parallel."""
-    if eod_run_begin(business_date=business_date) is None:
-        return None
-    for first, last in list(chunk_bounds(chunk_size=chunk_size)):
-        eod_process_range(business_date=business_date, first_id=first, last_id=last)
-        eod_auto_debit_range(business_date=business_date, first_id=first, last_id=last)
-    return eod_run_finish(business_date=business_date)

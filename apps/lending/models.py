@@ -10,12 +10,14 @@ database performs exactly `calculations.accrue_daily`.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from apps.core.actors import Actor
 from apps.core.ids import PublicId
 
 from .calculations import DayCount
@@ -236,6 +238,7 @@ class RiskDecision(models.Model):
     limit_minor = models.BigIntegerField(default=0)
     daily_rate = models.DecimalField(max_digits=12, decimal_places=9, null=True, blank=True)
     business_date = models.DateField()
+    actor = models.CharField(max_length=160, blank=True, help_text="Who asked for the decision (an Actor).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -379,6 +382,15 @@ class Loan(models.Model):
     def __str__(self) -> str:
         return f"{self.id} {self.status}"
 
+    def move_to(self, to: str, *, reason: str, day: date, actor: Actor) -> None:
+        """Set the status (the caller saves the loan) and record the change with who made it."""
+        if self.status == to:
+            return
+        LoanStatusChange.objects.create(
+            loan=self, business_date=day, from_status=self.status, to_status=to, reason=reason[:200], actor=str(actor)
+        )
+        self.status = to
+
 
 class LoanStatusChange(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="status_changes")
@@ -387,6 +399,9 @@ class LoanStatusChange(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     reason = models.CharField(max_length=200, blank=True)
+    # Who moved the loan (`Actor` as text: "staff:12", "client:abc", "system:eod"): the audit
+    # trail of every status change, the write-off's approver among them.
+    actor = models.CharField(max_length=160, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -449,6 +464,7 @@ class Repayment(models.Model):
     current_principal_minor = models.BigIntegerField(default=0)
     prepaid_principal_minor = models.BigIntegerField(default=0)
     journal_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField(max_length=160, blank=True, help_text="Who made or triggered the repayment (an Actor).")
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -497,7 +513,8 @@ class EodChunk(models.Model):
     first_loan_id = models.CharField(max_length=32)
     last_loan_id = models.CharField(max_length=32)
     loans = models.IntegerField(default=0)
-    interest_minor = models.BigIntegerField(default=0)
+    # Interest recognised by the chunk, in minor units per currency ({"CNY": 1234, "USD": 56}).
+    interest_by_currency = models.JSONField(default=dict)
     finished_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -507,3 +524,8 @@ class EodChunk(models.Model):
 
     def __str__(self) -> str:
         return f"EOD {self.business_date} {self.step} [{self.first_loan_id}, {self.last_loan_id}]"
+
+
+# Loans that are open (interest runs, repayments are taken) and installments that are billed.
+ACTIVE_LOAN_STATUSES = (Loan.Status.ACTIVE, Loan.Status.OVERDUE)
+BILLED = (Installment.Status.DUE, Installment.Status.OVERDUE)

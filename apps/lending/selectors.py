@@ -20,7 +20,8 @@ def credit_line_get(*, customer_id: str, line_id: str) -> CreditLine:
 
 
 def loans_of(*, customer_id: str) -> QuerySet[Loan]:
-    return Loan.objects.filter(customer_id=customer_id).select_related("product")
+    """The customer's loans with their status history (one query for a page's histories, not one per loan)."""
+    return Loan.objects.filter(customer_id=customer_id).select_related("product").prefetch_related("status_changes")
 
 
 def loan_get(*, customer_id: str, loan_id: str) -> Loan:

@@ -6,16 +6,19 @@ from datetime import date
 
 from celery import chord, shared_task
 
+from apps.core.actors import Actor
 from apps.core.clock import business_date as current_business_date
 
-from . import eod
+from . import eod, servicing
+
+EOD_ACTOR = Actor.system("eod")
 
 
 @shared_task(acks_late=True)
 def eod_chunk(business_date: str, first_id: str, last_id: str) -> int:
     day = date.fromisoformat(business_date)
-    result = eod.eod_process_range(business_date=day, first_id=first_id, last_id=last_id)
-    eod.eod_auto_debit_range(business_date=day, first_id=first_id, last_id=last_id)
+    result = eod.eod_process_range(business_date=day, first_id=first_id, last_id=last_id, actor=EOD_ACTOR)
+    servicing.eod_auto_debit_range(business_date=day, first_id=first_id, last_id=last_id, actor=EOD_ACTOR)
     return result.loans if result is not None else 0
 
 

@@ -9,19 +9,29 @@ Each size runs the real Celery chord (`apps.lending.tasks.eod_run`) with 1 and t
 worker processes on Redis (db CELERY_BENCH_REDIS_DB, default 3), on consecutive business
 dates (each is a full night: accrual for every loan, billing, overdue, penalty, buckets).
 It prints loans/s and the peak RSS (VmHWM) of every worker and of the dispatching process.
-The deposit account is empty, so auto-debits are skipped by the set-based filter (the
-per-loan repayment path is measured by the API and ledger benchmarks).
+The deposit account is empty, so the auto-debit of each billed loan stops at the balance
+check (the per-loan repayment path is measured by `test_mixed_drawdowns_and_repayments`).
+
+`test_mixed_drawdowns_and_repayments`: 8 forked client processes, each with its own
+PostgreSQL connection, draw on and repay loans of 100 credit lines through the services
+for LENDING_MIX_SECONDS (default 20); prints ops/s, p50/p99 per kind and the count of
+deadlock errors (must be 0: the lock order is line, loan, ledger rows).
 """
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
+import random
+import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from apps.core.clock import pin_business_date
 from apps.lending.demo import seed_products
@@ -106,16 +116,17 @@ def test_nightly_job_throughput() -> None:
     from config.celery import app
 
     from apps.lending import tasks
-    from apps.lending.services import loan_drawdown
+    from apps.lending.origination import loan_drawdown
+    from tests.lending.helpers import TEST_ACTOR
 
     products = seed_products()
     app.conf.update(broker_url=REDIS, result_backend=REDIS, task_always_eager=False)
     pin_business_date(D0 - timedelta(days=40))
     b = make_borrower(products, balance_minor=0, limit_minor=20_000_000)
-    template = loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=100_000, term_months=5,
+    template = loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=100_000, term_months=5,
                              method="equal_principal", deposit_account=b.account)
     Loan.objects.filter(pk=template.pk).update(status="closed")  # a row to copy the foreign keys from
-    withdraw(b.account, 100_000)  # an empty account: auto-debits are filtered out in SQL
+    withdraw(b.account, 100_000)  # an empty account: each billed loan's auto-debit stops at the balance
     rows = []
     timings: dict[tuple[int, int], float] = {}
     for n in SIZES:
@@ -158,3 +169,99 @@ def test_nightly_job_throughput() -> None:
             ratio = timings[(large, workers)] / timings[(small, workers)]
             print(f"{workers} worker(s): {large:,} loans took {ratio:.1f}x the time of {small:,} ({large / small:.0f}x the loans)")
     pin_business_date(None)
+
+
+MIX_SECONDS = float(os.environ.get("LENDING_MIX_SECONDS", "20"))
+MIX_CLIENTS = int(os.environ.get("LENDING_MIX_CLIENTS", "8"))
+MIX_LINES = 100
+
+
+def _mix_client(index: int, arg: Any) -> dict[str, Any]:
+    """One client process: random drawdowns and repayments for MIX_SECONDS."""
+    from apps.ledger.services import InsufficientFunds
+    from apps.lending.errors import CreditLimitExceeded, RepaymentExceedsOutstanding
+    from apps.lending.origination import loan_drawdown
+    from apps.lending.servicing import loan_repay
+    from tests.lending.helpers import TEST_ACTOR
+
+    lines, loans_by_line = arg
+    rng = random.Random(index)
+    outcome: Counter[str] = Counter()
+    latencies: dict[str, list[float]] = {"draw": [], "repay": []}
+    deadline = time.monotonic() + MIX_SECONDS
+    n = 0
+    try:
+        while time.monotonic() < deadline:
+            line_id, customer_id, account = lines[rng.randrange(len(lines))]
+            kind = "draw" if rng.random() < 0.5 else "repay"
+            started = time.perf_counter()
+            try:
+                if kind == "draw":
+                    loan_drawdown(line_id=line_id, customer_id=customer_id, amount_minor=rng.randint(50_000, 200_000),
+                                  term_months=5, method="equal_installment", deposit_account=account, actor=TEST_ACTOR)
+                else:
+                    loan_repay(loan_id=rng.choice(loans_by_line[line_id]), amount_minor=rng.randint(1_000, 50_000),
+                               reference=f"mix:{index}:{n}", actor=TEST_ACTOR)
+                outcome[f"{kind} ok"] += 1
+            except (CreditLimitExceeded, RepaymentExceedsOutstanding, InsufficientFunds):
+                outcome[f"{kind} refused"] += 1
+            except Exception as error:  # noqa: BLE001 - counted and printed
+                outcome["deadlock" if "deadlock" in str(error).lower() else f"error {error.__class__.__name__}"] += 1
+            latencies[kind].append((time.perf_counter() - started) * 1000)
+            n += 1
+    finally:
+        connections.close_all()
+    return {"outcome": outcome, "latencies": latencies}
+
+
+def test_mixed_drawdowns_and_repayments() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("benchmarks run on PostgreSQL: set DATABASE_URL")
+    from apps.lending.origination import loan_drawdown
+    from tests.lending.helpers import TEST_ACTOR
+
+    products = seed_products()
+    pin_business_date(D0)
+    lines, loans_by_line = [], {}
+    for _ in range(MIX_LINES):
+        b = make_borrower(products, balance_minor=50_000_000, limit_minor=5_000_000)
+        lines.append((b.line.id, b.customer.id, b.account))
+        loans_by_line[b.line.id] = [
+            loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=500_000, term_months=5,
+                          method="equal_installment", deposit_account=b.account, actor=TEST_ACTOR).id
+            for _ in range(3)
+        ]
+    pin_business_date(D0 + timedelta(days=1))  # each loan's first repayment brings it to the day (loan_sync)
+    connections.close_all()  # nothing shared across fork
+    global _MIX_JOB
+    _MIX_JOB = (lines, loans_by_line)
+    ctx = mp.get_context("fork")
+    started = time.perf_counter()
+    with ctx.Pool(MIX_CLIENTS) as pool:
+        results = pool.map(_run_mix, range(MIX_CLIENTS))
+    elapsed = time.perf_counter() - started
+    outcome: Counter[str] = sum((r["outcome"] for r in results), Counter())
+    rows = []
+    for kind in ("draw", "repay"):
+        lat = sorted(x for r in results for x in r["latencies"][kind])
+        rows.append((kind, len(lat), f"{len(lat) / elapsed:,.0f}", f"{statistics.median(lat):.1f}",
+                     f"{lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))]:.1f}",
+                     outcome[f"{kind} ok"], outcome[f"{kind} refused"]))
+    total = sum(len(r["latencies"]["draw"]) + len(r["latencies"]["repay"]) for r in results)
+    table(f"Mixed drawdowns and repayments: {MIX_LINES} lines, {MIX_CLIENTS} client processes, {elapsed:.0f} s",
+          rows, ("kind", "ops", "ops/s", "p50 ms", "p99 ms", "ok", "refused"))
+    print(f"all: {total / elapsed:,.0f} ops/s; deadlock errors: {outcome['deadlock']}; "
+          f"other errors: {sum(v for k, v in outcome.items() if k.startswith('error'))} {dict(outcome)}")
+    assert outcome["deadlock"] == 0
+    assert not [k for k in outcome if k.startswith("error")], outcome
+    from apps.ledger.selectors import ledger_balances_match_postings, ledger_trial_balance
+
+    assert set(ledger_trial_balance().values()) <= {0} and ledger_balances_match_postings()
+    pin_business_date(None)
+
+
+_MIX_JOB: Any = None
+
+
+def _run_mix(index: int) -> dict[str, Any]:
+    return _mix_client(index, _MIX_JOB)

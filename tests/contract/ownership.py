@@ -72,19 +72,24 @@ OWNERSHIP["consent-detail"] = Ownership(
 
 
 def _lending_world(w: World) -> None:
+    from apps.core.actors import Actor
     from apps.lending.demo import seed_products
     from apps.lending.models import WhiteListEntry
-    from apps.lending.services import credit_application_create, loan_drawdown
+    from apps.lending.origination import credit_application_create, loan_drawdown
+
+    TEST_ACTOR = Actor.system("test")  # noqa: N806 (the name the lending tests use)
 
     consumer = seed_products()["consumer-revolving"]
     for tag, customer, account in (("a", w.customer_a, w.account_a), ("b", w.customer_b, w.account_b)):
         WhiteListEntry.objects.create(customer=customer, product=consumer, pre_approved_limit_minor=5_000_000)
         application = credit_application_create(
+            actor=TEST_ACTOR,
             customer=customer, product=consumer, requested_amount_minor=5_000_000, business_data={"income_band": "A"}
         )
         w.objects[f"credit_application_{tag}"] = application
         w.objects[f"credit_line_{tag}"] = application.credit_line
         w.objects[f"loan_{tag}"] = loan_drawdown(
+            actor=TEST_ACTOR,
             line_id=application.credit_line_id, customer_id=customer.id, amount_minor=100_000, term_months=5,
             method="equal_installment", deposit_account=account,
         )

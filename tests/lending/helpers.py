@@ -7,14 +7,17 @@ from datetime import date
 import pytest
 
 from apps.accounts.models import DepositAccount
+from apps.core.actors import Actor
 from apps.core.clock import pin_business_date
 from apps.customers.models import Customer
 from apps.lending.demo import seed_products
 from apps.lending.models import CreditLine, Product, WhiteListEntry
-from apps.lending.services import credit_decision_make, credit_line_open
+from apps.lending.origination import credit_line_open
+from apps.lending.risk import credit_decision_make
 from tests.factories import make_account, make_customer
 
 START = date(2026, 1, 15)
+TEST_ACTOR = Actor.system("test")
 
 
 @pytest.fixture
@@ -29,16 +32,31 @@ class Borrower:
     line: CreditLine
 
 
+def product_in(product: Product, currency: str) -> Product:
+    """A copy of `product` lending in `currency` (same kind, so the same scorecard decides)."""
+    code = f"{product.code}-{currency.lower()}"
+    copy = Product.objects.filter(code=code).first()
+    if copy is None:
+        fields = {f.attname: getattr(product, f.attname) for f in Product._meta.concrete_fields if not f.primary_key}
+        copy = Product.objects.create(**{**fields, "code": code, "currency": currency})
+    return copy
+
+
 def make_borrower(
-    products: dict[str, Product], *, balance_minor: int = 10_000_000, limit_minor: int = 5_000_000, code: str = "consumer-revolving"
+    products: dict[str, Product],
+    *,
+    balance_minor: int = 10_000_000,
+    limit_minor: int = 5_000_000,
+    code: str = "consumer-revolving",
+    currency: str = "CNY",
 ) -> Borrower:
     customer = make_customer()
-    account = make_account(customer, balance_minor=balance_minor)
-    product = products[code]
+    account = make_account(customer, balance_minor=balance_minor, currency=currency)
+    product = products[code] if currency == "CNY" else product_in(products[code], currency)
     WhiteListEntry.objects.create(customer=customer, product=product, pre_approved_limit_minor=limit_minor)
-    decision = credit_decision_make(customer=customer, product=product, declared={"income_band": "A"})
+    decision = credit_decision_make(actor=TEST_ACTOR, customer=customer, product=product, declared={"income_band": "A"})
     assert decision.outcome == "approve", decision.reasons
-    return Borrower(customer=customer, account=account, line=credit_line_open(decision=decision))
+    return Borrower(customer=customer, account=account, line=credit_line_open(actor=TEST_ACTOR, decision=decision))
 
 
 @pytest.fixture
@@ -71,10 +89,17 @@ def withdraw(account: DepositAccount, amount_minor: int) -> None:
     )
 
 
-def book_balance(name: str) -> int:
-    from apps.ledger.bank_books import bank_account
+def book_balance(name: str, currency: str = "CNY") -> int:
+    """A bank book's balance in its normal direction, summed from its postings (the bank's
+    books keep no locked running balance)."""
+    from django.db.models import Sum
 
-    return bank_account(name).balance_minor
+    from apps.ledger.bank_books import bank_account
+    from apps.ledger.models import Posting
+
+    account = bank_account(name, currency)
+    total = Posting.objects.filter(account=account).aggregate(t=Sum("amount_minor"))["t"] or 0
+    return total if account.is_debit_normal else -total
 
 
 def assert_books_agree_with_loans() -> None:

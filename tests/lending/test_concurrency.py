@@ -8,9 +8,10 @@ from django.db import connection, connections
 
 from apps.core.clock import pin_business_date
 from apps.ledger.bank_books import bank_account
+from apps.lending.errors import CreditLimitExceeded
 from apps.lending.models import CreditLine, Loan
-from apps.lending.services import CreditLimitExceeded, loan_drawdown
-from tests.lending.helpers import START, make_borrower
+from apps.lending.origination import loan_drawdown
+from tests.lending.helpers import START, TEST_ACTOR, book_balance, make_borrower
 
 pytestmark = [
     pytest.mark.postgres,
@@ -32,7 +33,7 @@ def test_fifty_concurrent_drawdowns_never_exceed_the_limit(products):  # type: i
         def draw() -> None:
             try:
                 barrier.wait()
-                loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=5,
+                loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=5,
                               method="equal_installment", deposit_account=b.account)
                 result = "ok"
             except CreditLimitExceeded:
@@ -54,6 +55,6 @@ def test_fifty_concurrent_drawdowns_never_exceed_the_limit(products):  # type: i
         assert outcomes.count("ok") == 16  # floor(50,000 / 3,000)
         assert line.used_minor == 16 * amount <= line.limit_minor
         assert Loan.objects.filter(line=line).count() == 16
-        assert bank_account("loans_receivable").balance_minor == 16 * amount
+        assert book_balance("loans_receivable") == 16 * amount
     finally:
         pin_business_date(None)

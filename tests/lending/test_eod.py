@@ -5,22 +5,32 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from apps.core.actors import Actor
 from apps.core.clock import pin_business_date
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.lending import calculations as calc
 from apps.lending import tasks
-from apps.lending.eod import eod_process_range, eod_run_inline
+from apps.lending.eod import eod_process_range
 from apps.lending.models import NANO, EodChunk, EodRun, Installment, Loan, LoanStatusChange
-from apps.lending.services import loan_drawdown, loan_repay, loan_write_off
+from apps.lending.origination import loan_drawdown
+from apps.lending.servicing import eod_run_inline, loan_payoff_quote, loan_repay, loan_write_off
 from tests.factories import fund_account
-from tests.lending.helpers import START, assert_books_agree_with_loans, book_balance, make_borrower, withdraw
+from tests.lending.helpers import (
+    START,
+    TEST_ACTOR,
+    assert_books_agree_with_loans,
+    book_balance,
+    make_borrower,
+    withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def draw(b, amount: int = 1_234_567, term: int = 5, method: str = "equal_installment") -> Loan:  # type: ignore[no-untyped-def]
-    return loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=term,
+    return loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=term,
                          method=method, deposit_account=b.account)
 
 
@@ -28,7 +38,7 @@ def run_days(first: date, last: date) -> None:
     day = first
     while day <= last:
         pin_business_date(day)
-        eod_run_inline(business_date=day)
+        eod_run_inline(actor=TEST_ACTOR, business_date=day)
         day += timedelta(days=1)
 
 
@@ -56,9 +66,9 @@ def test_running_a_date_twice_posts_once(borrower):  # type: ignore[no-untyped-d
     entries = JournalEntry.objects.count()
     income = book_balance("interest_income")
     assert tasks.eod_run.delay(day.isoformat()).get() == 0
-    assert eod_run_inline(business_date=day) is None
+    assert eod_run_inline(actor=TEST_ACTOR, business_date=day) is None
     chunk = EodChunk.objects.get(business_date=day)
-    assert eod_process_range(business_date=day, first_id=chunk.first_loan_id, last_id=chunk.last_loan_id) is None
+    assert eod_process_range(actor=TEST_ACTOR, business_date=day, first_id=chunk.first_loan_id, last_id=chunk.last_loan_id) is None
     assert JournalEntry.objects.count() == entries and book_balance("interest_income") == income == 246
 
 
@@ -68,7 +78,7 @@ def test_chunks_cover_every_loan_with_one_entry_per_chunk(products, clock):  # t
     day = START + timedelta(days=1)
     pin_business_date(day)
     before = JournalEntry.objects.filter(kind="loan_interest_accrual").count()
-    eod_run_inline(business_date=day, chunk_size=3)
+    eod_run_inline(actor=TEST_ACTOR, business_date=day, chunk_size=3)
     assert EodChunk.objects.filter(business_date=day).count() == 4
     assert JournalEntry.objects.filter(kind="loan_interest_accrual").count() - before == 4
     assert all(Loan.objects.get(pk=loan.pk).accrued_interest_minor == 200 for loan in loans)
@@ -139,7 +149,7 @@ def test_customer_repays_an_overdue_loan_back_to_active(borrower):  # type: igno
     day = due + timedelta(days=11)
     pin_business_date(day)  # no night run yet today: the repayment brings the loan up to date itself
     fund_account(borrower.account, 300_000)
-    repayment = loan_repay(loan_id=loan.id, amount_minor=300_000, reference="test-overdue", customer_id=borrower.customer.id)
+    repayment = loan_repay(actor=TEST_ACTOR, loan_id=loan.id, amount_minor=300_000, reference="test-overdue", customer_id=borrower.customer.id)
     loan.refresh_from_db()
     assert repayment.penalty_minor == 1650  # 2,000.00 x 0.00075 x 11 days
     assert repayment.overdue_interest_minor == 6200 and repayment.overdue_principal_minor == 200_000
@@ -156,9 +166,12 @@ def test_write_off_moves_what_is_owed_to_expense(borrower):  # type: ignore[no-u
     loan.refresh_from_db()
     owed_interest = book_balance("interest_receivable")
     assert owed_interest > 0
-    entry = loan_write_off(loan_id=loan.id, reason="uncollectable", staff_username="risk.officer")
+    staff = get_user_model().objects.create_user("risk.officer", is_staff=True)
+    entry = loan_write_off(actor=Actor.staff(staff), loan_id=loan.id, reason="uncollectable")
     loan.refresh_from_db()
     assert loan.status == "written_off"
+    change = LoanStatusChange.objects.filter(loan=loan, to_status="written_off").get()
+    assert change.actor == f"staff:{staff.pk}" and "risk.officer" in entry.description
     assert book_balance("write_off_expense") == 1_000_000 + owed_interest
     assert book_balance("loans_receivable") == 0 and book_balance("interest_receivable") == 0
     assert entry.kind == "loan_write_off"
@@ -168,8 +181,6 @@ def test_write_off_moves_what_is_owed_to_expense(borrower):  # type: ignore[no-u
 
 
 def test_a_quote_for_a_later_date_matches_the_quote_on_that_date(borrower):  # type: ignore[no-untyped-def]
-    from apps.lending.services import loan_payoff_quote
-
     loan = draw(borrower, 1_234_567)
     withdraw(borrower.account, LedgerAccount.objects.get(pk=borrower.account.ledger_account_id).balance_minor)
     later = START + timedelta(days=70)  # past two due dates, the first one overdue with penalty
@@ -180,7 +191,7 @@ def test_a_quote_for_a_later_date_matches_the_quote_on_that_date(borrower):  # t
     assert early.dues == on_the_day.dues
     assert on_the_day.dues.penalty_minor > 0 and on_the_day.dues.overdue_principal_minor > 0
     fund_account(borrower.account, on_the_day.total_minor)
-    loan_repay(loan_id=loan.id, amount_minor=on_the_day.total_minor, reference="payoff-late")
+    loan_repay(actor=TEST_ACTOR, loan_id=loan.id, amount_minor=on_the_day.total_minor, reference="payoff-late")
     loan.refresh_from_db()
     assert loan.status == "closed"
     assert_books_agree_with_loans()

@@ -11,11 +11,19 @@ from hypothesis import strategies as st
 
 from apps.core.clock import pin_business_date
 from apps.ledger.models import LedgerAccount
-from apps.lending.eod import eod_run_inline
+from apps.lending.errors import RepaymentExceedsOutstanding
 from apps.lending.models import CreditLine, Repayment
-from apps.lending.services import RepaymentExceedsOutstanding, loan_drawdown, loan_payoff_quote, loan_repay
+from apps.lending.origination import loan_drawdown
+from apps.lending.servicing import eod_run_inline, loan_payoff_quote, loan_repay
 from tests.factories import fund_account
-from tests.lending.helpers import START, assert_books_agree_with_loans, book_balance, make_borrower, withdraw
+from tests.lending.helpers import (
+    START,
+    TEST_ACTOR,
+    assert_books_agree_with_loans,
+    book_balance,
+    make_borrower,
+    withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +45,7 @@ def test_random_repayment_sequences_keep_the_books_exact(products, amount, term,
     with transaction.atomic():
         pin_business_date(START)
         b = make_borrower(products, balance_minor=20_000_000)
-        loan = loan_drawdown(line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=term,
+        loan = loan_drawdown(actor=TEST_ACTOR, line_id=b.line.id, customer_id=b.customer.id, amount_minor=amount, term_months=term,
                              method=method, deposit_account=b.account)
         assert sum(loan.installments.values_list("principal_minor", flat=True)) == amount
         if spend:  # the customer spends everything: auto-debits fail, installments go overdue, penalty runs
@@ -46,7 +54,7 @@ def test_random_repayment_sequences_keep_the_books_exact(products, amount, term,
         for n, (days, pay) in enumerate(steps):
             day += timedelta(days=days)
             pin_business_date(day)
-            eod_run_inline(business_date=day)
+            eod_run_inline(actor=TEST_ACTOR, business_date=day)
             loan.refresh_from_db()
             if loan.status not in ("active", "overdue"):
                 break
@@ -56,9 +64,9 @@ def test_random_repayment_sequences_keep_the_books_exact(products, amount, term,
                 fund_account(b.account, wanted)
             if wanted > owed:
                 with pytest.raises(RepaymentExceedsOutstanding), transaction.atomic():
-                    loan_repay(loan_id=loan.id, amount_minor=wanted, reference=f"p{n}")
+                    loan_repay(actor=TEST_ACTOR, loan_id=loan.id, amount_minor=wanted, reference=f"p{n}")
             else:
-                loan_repay(loan_id=loan.id, amount_minor=wanted, reference=f"p{n}")
+                loan_repay(actor=TEST_ACTOR, loan_id=loan.id, amount_minor=wanted, reference=f"p{n}")
             loan.refresh_from_db()
             assert loan.outstanding_principal_minor >= 0
             if wanted == owed:
