@@ -73,8 +73,9 @@ def withdraw(account: DepositAccount, amount_minor: int) -> None:
 
 def book_balance(name: str) -> int:
     from apps.ledger.bank_books import bank_account
+    from apps.ledger.selectors import ledger_account_balance
 
-    return bank_account(name).balance_minor
+    return ledger_account_balance(account_id=bank_account(name).pk)  # the bank's books: summed from postings
 
 
 def assert_books_agree_with_loans() -> None:

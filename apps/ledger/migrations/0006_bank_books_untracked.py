@@ -30,14 +30,11 @@ def track_bank_books(apps, schema_editor):
     LedgerAccount = apps.get_model("ledger", "LedgerAccount")
     Posting = apps.get_model("ledger", "Posting")
     postings = Posting.objects.filter(account_id=OuterRef("pk")).order_by().values("account_id")
+    total = Coalesce(Subquery(postings.annotate(t=Sum("amount_minor")).values("t")), 0)
+    count = Coalesce(Subquery(postings.annotate(n=Count("id")).values("n")), 0)
     untracked = LedgerAccount.objects.filter(tracks_balance=False)
-    untracked.filter(type__in=["asset", "expense"]).update(
-        balance_minor=Coalesce(Subquery(postings.annotate(t=Sum("amount_minor")).values("t")), 0)
-    )
-    untracked.exclude(type__in=["asset", "expense"]).update(
-        balance_minor=-Coalesce(Subquery(postings.annotate(t=Sum("amount_minor")).values("t")), 0)
-    )
-    untracked.update(posting_count=Coalesce(Subquery(postings.annotate(n=Count("id")).values("n")), 0), tracks_balance=True)
+    untracked.filter(type__in=["asset", "expense"]).update(tracks_balance=True, balance_minor=total, posting_count=count)
+    untracked.update(tracks_balance=True, balance_minor=-total, posting_count=count)  # credit-normal: the rest
 
 
 def drop_refuse_post(apps, schema_editor):
