@@ -16,12 +16,12 @@ def ledger_account_by_code(*, code: str) -> LedgerAccount:
 
 class StatementLine(NamedTuple):
     """One posting of a statement with its entry's description, kind and reference;
-    `created_at` in UTC. `balance_after_minor` is None on the bank's own books (untracked)."""
+    `created_at` in UTC."""
 
     pk: int
     amount_minor: int
     currency: str
-    balance_after_minor: int | None
+    balance_after_minor: int
     business_date: date
     created_at: datetime
     description: str
@@ -56,7 +56,9 @@ def ledger_account_statement_page(
     limit: int,
 ) -> list[StatementLine]:
     """Up to `limit` of an account's postings, newest first, older than posting `before_id`;
-    both business-date bounds inclusive."""
+    both business-date bounds inclusive. Statements are of accounts that track a balance
+    (customers'); the bank's own books keep none, so their recent postings have no
+    balance-after to show (ValueError): read them with `ledger_account_balance` or the admin."""
     conditions = []
     params: list[Any] = [ledger_account_id]
     for condition, value in (
@@ -72,6 +74,8 @@ def ledger_account_statement_page(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if any(row[3] is None for row in rows):
+        raise ValueError(f"ledger account {ledger_account_id} keeps no running balance (the bank's own books)")
     lines = list(map(StatementLine._make, rows))
     if lines and lines[0].created_at.tzinfo is None:  # SQLite stores UTC without an offset
         lines = [line._replace(created_at=line.created_at.replace(tzinfo=UTC)) for line in lines]

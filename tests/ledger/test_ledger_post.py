@@ -207,6 +207,8 @@ def test_the_statement_version_is_the_posting_count() -> None:
     assert ledger_account_statement_version(ledger_account_id=customer.pk) == 3
     with pytest.raises(ValueError):
         ledger_account_statement_version(ledger_account_id=cash.pk)  # the bank's books count nothing
+    with pytest.raises(ValueError):
+        ledger_account_statement_page(ledger_account_id=cash.pk, limit=5)  # nor keep a balance-after
 
 
 def test_lowering_a_limit_below_the_used_overdraft_is_refused() -> None:
