@@ -112,9 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_SERVER_SIDE_BINDING", False):
+elif env_bool("DB_SERVER_SIDE_BINDING", True):
     # Django's documented psycopg options: bind parameters on the server and let psycopg
-    # prepare a statement after it ran `prepare_threshold` times on a connection.
+    # prepare a statement after it ran `prepare_threshold` times on a connection, so the
+    # token validation, the statement page and the post are not planned again on every
+    # request (docs/decisions/0006-one-ledger-path.md). Behind PgBouncer older than 1.21
+    # (or without max_prepared_statements) set DB_SERVER_SIDE_BINDING=false.
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
