@@ -196,7 +196,7 @@ def ledger_account_set_overdraft_limit(*, account_id: int, overdraft_limit_minor
     if overdraft_limit_minor < 0:
         raise ValueError("an overdraft limit is not negative")
     with transaction.atomic():
-        account = LedgerAccount.objects.select_for_update().get(pk=account_id)
+        account = LedgerAccount.objects.select_for_update(no_key=True).get(pk=account_id)
         if not account.unlimited_overdraft and account.balance_minor < -overdraft_limit_minor:
             raise Unprocessable("The balance is already below the requested limit.", code="overdraft_in_use")
         account.overdraft_limit_minor = overdraft_limit_minor
