@@ -44,8 +44,10 @@ def _clear_cache() -> None:
 
     forget_business_date()  # a pin of an earlier test was rolled back with its database
     prefix = django_settings.CACHES["default"].get("KEY_PREFIX", "")
-    if "redis" in django_settings.CACHES["default"]["BACKEND"].lower():
-        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    from apps.core.cache import redis_client
+
+    client = redis_client()
+    if client is not None:
         keys = list(client.scan_iter(f"{prefix}:*", count=1000))
         if keys:
             client.delete(*keys)

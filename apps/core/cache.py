@@ -1,40 +1,35 @@
-"""The shared cache (Redis in production) and an atomic windowed counter on it.
+"""The shared cache (Redis in production): an atomic windowed counter, and the token
+cache's entries read and counted in one round trip.
 
-Django's Redis backend builds a new `redis.Redis` client, with its table of ~170 response
-callbacks, on every cache call; at a few calls per request that was a measurable share of
-an API request. `RedisCache` keeps one client per connection pool (clients are thread-safe
-and share the pool).
+Everything else (idempotency claims, the business-date pin) uses Django's cache API. The
+two things here need Lua scripts, so on Redis they use one module-level `redis.Redis`
+client of their own (redis-py clients are thread-safe and pool their connections; a forked
+process gets fresh connections), never the cache backend's internals. Values stored here
+are bytes the caller serialised itself (the token cache writes JSON), so nothing depends on
+how Django's backend pickles. Keys go through the cache's `make_key`, so they share its
+prefix and version. Without REDIS_URL the same functions fall back to Django's cache API.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import cache, caches
-from django.core.cache.backends import redis as django_redis
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from redis.exceptions import NoScriptError
 
 
-class _RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
-
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        django_client: Any = self  # the stubs do not know its private helpers
-        index = django_client._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            pool = django_client._get_connection_pool(write)
-            client = self._clients[index] = django_client._client(connection_pool=pool)
-        return client
+@functools.cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
 
 
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server: str, params: dict[str, Any]) -> None:
-        super().__init__(server, params)
-        self._class = _RedisCacheClient
+def redis_client() -> redis.Redis | None:
+    """The process's Redis client on REDIS_URL, or None when there is no Redis."""
+    return _client(settings.REDIS_URL) if settings.REDIS_URL else None
 
 
 # Lua scripts run atomically and answer with one reply (a MULTI pipeline of INCR and EXPIRE
@@ -47,11 +42,9 @@ _GET_AND_COUNT_SCRIPT = "local v = redis.call('GET', KEYS[1]) " + _COUNT.format(
 def counter_incr(key: str, *, ttl: int) -> int:
     """Add one to the counter `key`, which lives `ttl` seconds from its first increment;
     return the new count. One round trip on Redis."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        return int(_run_script(_COUNTER_SCRIPT, client, [full_key], [ttl]))
+    client = redis_client()
+    if client is not None:
+        return int(_run_script(client, _COUNTER_SCRIPT, [cache.make_key(key)], [ttl]))
     if cache.add(key, 1, timeout=ttl):
         return 1
     try:
@@ -61,17 +54,45 @@ def counter_incr(key: str, *, ttl: int) -> int:
         return 1
 
 
-def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[Any, int]:
-    """`cache.get(key)` and `counter_incr(counter, ttl=ttl)` in one round trip on Redis;
-    two calls elsewhere."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return cache.get(key), counter_incr(counter, ttl=ttl)
-    full_key, full_counter = backend.make_and_validate_key(key), backend.make_and_validate_key(counter)
-    client = backend._cache.get_client(full_key, write=True)
-    raw, count = _run_script(_GET_AND_COUNT_SCRIPT, client, [full_key, full_counter], [ttl])
-    serializer: Any = backend._cache._serializer  # type: ignore[attr-defined]
-    return (None if raw is None else serializer.loads(raw)), int(count)
+def cache_set_bytes(key: str, value: bytes, *, ttl: int) -> None:
+    """Store `value` under `key` for `ttl` seconds."""
+    client = redis_client()
+    if client is not None:
+        client.set(cache.make_key(key), value, ex=ttl)
+    else:
+        cache.set(key, value, timeout=ttl)
+
+
+def cache_get_bytes(key: str) -> bytes | None:
+    """What `cache_set_bytes` stored under `key`, or None."""
+    client = redis_client()
+    if client is not None:
+        value: Any = client.get(cache.make_key(key))
+        return value
+    value = cache.get(key)
+    return value if isinstance(value, bytes) else None
+
+
+def cache_get_and_count(key: str, *, counter: str, ttl: int) -> tuple[bytes | None, int]:
+    """`cache_get_bytes(key)` and `counter_incr(counter, ttl=ttl)` in one round trip on
+    Redis; two calls elsewhere."""
+    client = redis_client()
+    if client is None:
+        return cache_get_bytes(key), counter_incr(counter, ttl=ttl)
+    raw, count = _run_script(client, _GET_AND_COUNT_SCRIPT, [cache.make_key(key), cache.make_key(counter)], [ttl])
+    return raw, int(count)
+
+
+def cache_delete_many(keys: Iterable[str]) -> None:
+    """Forget these keys (written by `cache_set_bytes`)."""
+    keys = list(keys)
+    if not keys:
+        return
+    client = redis_client()
+    if client is not None:
+        client.delete(*(cache.make_key(key) for key in keys))
+    else:
+        cache.delete_many(keys)
 
 
 @functools.cache
@@ -79,12 +100,12 @@ def _sha(source: str) -> str:
     return hashlib.sha1(source.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
 
-def _run_script(source: str, client: Any, keys: list[str], args: list[Any]) -> Any:
+def _run_script(client: redis.Redis, source: str, keys: list[str], args: list[Any]) -> Any:
     """EVALSHA of `source`, loading it first when Redis does not know it (a restart, a
-    SCRIPT FLUSH). Straight to `execute_command`: redis-py's Script wrapper costs as much
-    Python as the round trip itself."""
+    SCRIPT FLUSH). Straight to EVALSHA: redis-py's Script wrapper costs as much Python as
+    the round trip itself."""
     try:
-        return client.execute_command("EVALSHA", _sha(source), len(keys), *keys, *args)
+        return client.evalsha(_sha(source), len(keys), *keys, *args)
     except NoScriptError:
         client.script_load(source)
-        return client.execute_command("EVALSHA", _sha(source), len(keys), *keys, *args)
+        return client.evalsha(_sha(source), len(keys), *keys, *args)

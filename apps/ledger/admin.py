@@ -10,6 +10,7 @@ from apps.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from apps.core.money import CURRENCY_EXPONENTS, Money
 
 from .models import JournalEntry, LedgerAccount, Posting
+from .selectors import ledger_account_balance
 
 
 def _money(minor: int, currency: str) -> str:
@@ -21,15 +22,19 @@ def _money(minor: int, currency: str) -> str:
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
     list_display = (
-        "code", "name", "type", "currency", "balance", "overdraft_limit", "unlimited_overdraft", "posting_count"
+        "code", "name", "type", "currency", "balance", "overdraft_limit", "unlimited_overdraft", "tracks_balance",
+        "posting_count",
     )
-    list_filter = ("type", "currency", "unlimited_overdraft")
+    list_filter = ("type", "currency", "unlimited_overdraft", "tracks_balance")
     search_fields = ("code", "name")
     ordering = ("code",)
 
     @admin.display(description="balance (normal direction)", ordering="balance_minor")
     def balance(self, obj: LedgerAccount) -> str:
-        return _money(obj.balance_minor, obj.currency)
+        if obj.tracks_balance:
+            return _money(obj.balance_minor, obj.currency)
+        # The bank's own books keep no running balance: summed from their postings.
+        return _money(ledger_account_balance(account_id=obj.pk), obj.currency) + " (from postings)"
 
     @admin.display(description="overdraft limit", ordering="overdraft_limit_minor")
     def overdraft_limit(self, obj: LedgerAccount) -> str:
@@ -56,6 +61,8 @@ class PostingInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="balance after")
     def balance_after(self, obj: Posting) -> str:
+        if obj.balance_after_minor is None:  # the bank's own books keep no running balance
+            return ""
         return _money(obj.balance_after_minor, obj.currency)
 
 

@@ -1,4 +1,9 @@
-"""The bank's own books, opened on first use. Later apps post loans and settlement here."""
+"""The bank's own books, opened on first use. Later apps post loans and settlement here.
+
+They track no running balance (`tracks_balance=False`): nearly every customer movement has
+a leg on one of them, so a locked balance row here would queue the whole bank's movements
+behind each other. Their balance is the sum of their postings
+(`apps.ledger.selectors.ledger_account_balance`)."""
 from __future__ import annotations
 
 from .models import LedgerAccount
@@ -22,5 +27,6 @@ def bank_account(name: str, currency: str = "CNY") -> LedgerAccount:
     """The bank's ledger account `bank:<name>:<currency>`, opened if missing."""
     title, kind = BANK_ACCOUNTS[name]
     return ledger_account_open(
-        code=f"bank:{name}:{currency}", name=f"{title} ({currency})", type=kind, currency=currency, unlimited_overdraft=True
+        code=f"bank:{name}:{currency}", name=f"{title} ({currency})", type=kind, currency=currency,
+        unlimited_overdraft=True, tracks_balance=False,
     )

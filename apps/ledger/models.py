@@ -4,6 +4,13 @@ Sign convention: a posting's `amount_minor` is positive for a debit and negative
 credit; an entry's postings sum to zero per currency. Each account keeps its balance in
 its *normal* direction (assets and expenses debit-normal, liabilities, equity and income
 credit-normal), so a customer's deposit balance reads as a positive number.
+
+Customer accounts *track* their balance: the row holds it (and its posting count), moved
+under the row's lock by every post. The bank's own books do not (`tracks_balance=False`):
+every customer's money movement touches one of them, so a locked running balance there
+would make the whole bank's movements queue on one row. Their postings carry no
+balance-after, and their balance is the sum of their postings
+(`apps.ledger.selectors.ledger_account_balance`).
 """
 from __future__ import annotations
 
@@ -37,13 +44,18 @@ class LedgerAccount(models.Model):
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=16, choices=Type.choices)
     currency = models.CharField(max_length=3)
-    # Balance in the account's normal direction, in minor units; changed only by postings.
+    # Balance in the account's normal direction, in minor units; changed only by postings,
+    # and only on accounts that track it (zero on the others, by a CHECK constraint).
     balance_minor = models.BigIntegerField(default=0)
     # How many postings the account has. Every post adds its postings here in the same
     # statement that moves the balance, under the account's row lock, so the count moves in
     # commit order: it versions the account's statement (a page read at one count is the
-    # page for as long as the count holds; see apps.accounts.api).
+    # page for as long as the count holds). Zero on accounts that do not track a balance.
     posting_count = models.BigIntegerField(default=0)
+    tracks_balance = models.BooleanField(
+        default=True,
+        help_text="Off for the bank's own books: posts neither lock nor update the row; the balance is summed from postings.",
+    )
     # How far below zero the normal balance may go (an overdraft line); ignored if unlimited.
     overdraft_limit_minor = models.BigIntegerField(default=0)
     unlimited_overdraft = models.BooleanField(
@@ -59,6 +71,16 @@ class LedgerAccount(models.Model):
                 name="ledger_account_within_overdraft",
             ),
             models.CheckConstraint(condition=models.Q(overdraft_limit_minor__gte=0), name="ledger_overdraft_not_negative"),
+            # Without a locked running balance there is nothing to check an overdraft against.
+            models.CheckConstraint(
+                condition=models.Q(tracks_balance=True) | models.Q(unlimited_overdraft=True),
+                name="ledger_untracked_is_unlimited",
+            ),
+            # A balance or count on an untracked row would be stale the moment it was read.
+            models.CheckConstraint(
+                condition=models.Q(tracks_balance=True) | models.Q(balance_minor=0, posting_count=0),
+                name="ledger_untracked_keeps_no_balance",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,7 +131,8 @@ class Posting(models.Model):
     amount_minor = models.BigIntegerField(help_text="Debit positive, credit negative.")
     currency = models.CharField(max_length=3)
     # The account's normal balance right after this posting: statements need no recomputation.
-    balance_after_minor = models.BigIntegerField()
+    # NULL on accounts that do not track a balance (the bank's own books, since ledger.0006).
+    balance_after_minor = models.BigIntegerField(null=True)
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 

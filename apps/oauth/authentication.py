@@ -2,10 +2,11 @@
 
 `request.auth` is a `TokenInfo`: the client, the customer (for tokens a customer
 authorised), the scopes and the consent the token is bound to. A validated token is cached
-(Redis in production) for at most TOKEN_CACHE_SECONDS and never beyond its expiry, so a
-request costs no database query for its token; revoking a token or a consent deletes the
-cache entries, so it stops at once. The same Redis round trip counts the request against
-its client's rate limit (docs/decisions/0005-hot-paths.md).
+(Redis in production, as JSON this module writes) for at most TOKEN_CACHE_SECONDS and
+never beyond its expiry, so a request costs no database query for its token; revoking a
+token or a consent deletes the cache entries, so it stops at once. The same Redis round
+trip counts the request against its client's rate limit (docs/decisions/0005-hot-paths.md).
+A token the cache does not know costs one query.
 """
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework.request import Request
 
-from apps.core.cache import cache_get_and_count
+from apps.core.cache import cache_delete_many, cache_get_and_count, cache_get_bytes, cache_set_bytes
 from apps.core.errors import InvalidToken
-from apps.core.postgres import fast_cursor
 from apps.core.throttling import COUNTED_ATTRIBUTE, ClientRateThrottle
 
 from .models import ClientProfile, Consent, TokenBinding
@@ -76,15 +77,17 @@ class TokenInfo:
     def has_permission(self, permission: str) -> bool:
         return permission in self.consent_permissions
 
-    def to_cache(self) -> dict[str, Any]:
+    def to_cache(self) -> bytes:
         data = asdict(self)
         data["scopes"] = sorted(self.scopes)
-        return data
+        return orjson.dumps(data)
 
     @classmethod
-    def from_cache(cls, data: dict[str, Any]) -> TokenInfo:
+    def from_cache(cls, raw: bytes) -> TokenInfo:
+        """Raises ValueError, KeyError or TypeError for an entry of another shape."""
+        loaded = orjson.loads(raw)
         # Only known fields: an entry cached by an older release is read, not crashed on.
-        data = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
+        data = {name: value for name, value in loaded.items() if name in cls.__dataclass_fields__}
         data["scopes"] = frozenset(data["scopes"])
         data["consent_permissions"] = tuple(data["consent_permissions"])
         data["consent_account_ids"] = tuple(data["consent_account_ids"])
@@ -97,15 +100,14 @@ def token_checksum(raw: str) -> str:
 
 def forget_tokens(checksums: list[str]) -> None:
     """Drop cached validations (after revocation, consent changes)."""
-    if checksums:
-        cache.delete_many([CACHE_PREFIX + c for c in checksums])
+    cache_delete_many(CACHE_PREFIX + c for c in checksums)
 
 
 @functools.cache
 def _load_sql() -> str:
     """One query for everything a token's validation needs, the binding even when the token
-    is gone (to say why). Written out and prepared: it runs for the first request of every
-    token (every payment's token is new), where five joined model objects cost milliseconds."""
+    is gone (to say why). Written out: it runs for the first request of every token (every
+    payment's token is new), where five joined model objects cost milliseconds."""
     from apps.customers.models import Customer
 
     token, application = get_access_token_model()._meta, get_application_model()._meta
@@ -136,7 +138,7 @@ def _json_list(value: Any) -> tuple[str, ...]:
 
 
 def _load(checksum: str) -> TokenInfo:
-    with fast_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_load_sql(), [checksum, checksum])
         (scope, expires, application_id, client_id, client_kind, user_id, customer_id,
          consent_id, consent_kind, consent_status, consent_expires, permissions, account_ids) = cursor.fetchone()
@@ -204,17 +206,17 @@ def resolve_token_and_count(
             cached, n = cache_get_and_count(CACHE_PREFIX + checksum, counter=counter[0], ttl=counter[1])
             counted = (counter[0], n)
         else:
-            cached = cache.get(CACHE_PREFIX + checksum)
+            cached = cache_get_bytes(CACHE_PREFIX + checksum)
         if cached is not None:
             try:
                 info = TokenInfo.from_cache(cached)
-            except (KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 info = None  # an entry of another shape: validate the token again
     if info is None:
         info = _load(checksum)
         remaining = int(info.expires_at - time.time())
         if ttl and remaining > 0:
-            cache.set(CACHE_PREFIX + checksum, info.to_cache(), min(ttl, remaining))
+            cache_set_bytes(CACHE_PREFIX + checksum, info.to_cache(), ttl=min(ttl, remaining))
     if ttl and checksum not in _TOKEN_CLIENTS:  # also when another process validated it
         if len(_TOKEN_CLIENTS) >= _TOKEN_CLIENTS_MAX:
             _TOKEN_CLIENTS.clear()

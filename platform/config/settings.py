@@ -115,16 +115,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with compiled timestamp loading (apps/core/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "apps.core.postgresql"
+elif env_bool("DB_SERVER_SIDE_BINDING", True):
+    # Django's documented psycopg options: bind parameters on the server and let psycopg
+    # prepare a statement after it ran `prepare_threshold` times on a connection, so the
+    # token validation, the statement page and the post are not planned again on every
+    # request (docs/decisions/0006-one-ledger-path.md). Behind PgBouncer older than 1.21
+    # (or without max_prepared_statements) set DB_SERVER_SIDE_BINDING=false.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USING_POSTGRES = DATABASES["default"]["ENGINE"] == "apps.core.postgresql"
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # Cache (token cache, throttling, idempotency locks): Redis through REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "apps.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's own Redis backend; the token cache and the rate counters use one redis-py
+    # client of their own on the same server (apps/core/cache.py).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "openbank"}}
 # Validated access tokens are cached so that a request costs no token query. A

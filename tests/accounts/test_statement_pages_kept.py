@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -48,7 +47,7 @@ def test_a_kept_page_costs_one_query_and_is_the_same_body(api_client, reader) ->
     with CaptureQueriesContext(connection) as queries:
         again = _statement(api_client, account, token, "?limit=3")
     assert again.content == first.content
-    assert len(queries) == 1 and queries[0]["sql"].startswith("SELECT posting_count")
+    assert len(queries) == 1 and '"posting_count"' in queries[0]["sql"]  # the version alone
 
 
 def test_a_post_moves_the_count_and_the_next_read_shows_it(api_client, reader) -> None:
@@ -136,31 +135,6 @@ def test_with_no_budget_nothing_is_kept_or_served(api_client, reader) -> None:
     assert not _reads_postings(api_client, account, token)
 
 
-@pytest.mark.postgres
-def test_a_post_that_does_not_count_still_shows_in_the_next_read(api_client, reader) -> None:
-    """During a rolling deploy a process of the previous release posts without counting:
-    the row's version (xmin) still moves, so no kept page outlives that post."""
-    customer, account, token = reader
-    before = _statement(api_client, account, token).json()
-    assert _statement(api_client, account, token).json() == before  # kept
-    cash = bank_account("cash")
-    with connection.cursor() as cursor:  # the previous release's post, written out
-        cursor.execute("INSERT INTO ledger_journalentry (external_ref, kind, description, business_date, created_at)"
-                       " VALUES (%s, 'cash_deposit', 'Uncounted', '2026-06-08', now()) RETURNING id",
-                       [f"uncounted:{account.id}"])
-        entry_id = cursor.fetchone()[0]
-        for ledger_id, amount, sign in ((cash.pk, 900, 1), (account.ledger_account_id, -900, -1)):
-            cursor.execute("UPDATE ledger_ledgeraccount SET balance_minor = balance_minor + %s WHERE id = %s"
-                           " RETURNING balance_minor", [sign * amount, ledger_id])
-            balance = cursor.fetchone()[0]
-            cursor.execute("INSERT INTO ledger_posting (entry_id, account_id, amount_minor, currency,"
-                           " balance_after_minor, business_date, created_at)"
-                           " VALUES (%s, %s, %s, 'CNY', %s, '2026-06-08', now())",
-                           [entry_id, ledger_id, amount, balance])
-    after = _statement(api_client, account, token).json()
-    assert after["data"][0]["description"] == "Uncounted" and after["data"][1:] == before["data"]
-
-
 def test_every_post_counts_its_postings_on_each_account() -> None:
     customer = make_customer()
     account = make_account(customer)
@@ -174,16 +148,4 @@ def test_every_post_counts_its_postings_on_each_account() -> None:
     ledger_post(external_ref="count:1", kind="cash_deposit",
                 legs=[Leg(cash.pk, 1_000), Leg(account.ledger_account_id, -1_000)])
     assert LedgerAccount.objects.get(pk=account.ledger_account_id).posting_count == 3
-    assert ledger_balance_mismatches() == []
-
-
-def test_the_migration_counts_postings_booked_before_it(reader) -> None:
-    from importlib import import_module
-
-    migration = import_module("apps.ledger.migrations.0005_account_posting_count")
-    customer, account, token = reader
-    LedgerAccount.objects.update(posting_count=0)
-    assert ledger_balance_mismatches() != []
-    migration.count_existing_postings(django_apps, None)
-    assert LedgerAccount.objects.get(pk=account.ledger_account_id).posting_count == 7
     assert ledger_balance_mismatches() == []

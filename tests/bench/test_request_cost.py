@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import override_settings
 from rest_framework.settings import api_settings
 
-from apps.core.cache import RedisCache
+from apps.core.cache import redis_client
 from apps.core.throttling import ClientRateThrottle
 from apps.ledger.services import Leg, ledger_post
 from apps.oauth.authentication import _load, token_checksum
@@ -70,10 +69,9 @@ def _get(app: WSGIHandler, path: str, token: str | None = None) -> Callable[[], 
 
 @override_settings(ROOT_URLCONF="tests.bench.urls", TOKEN_CACHE_SECONDS=300, DEBUG=False)
 def test_cost_of_one_request_by_process() -> None:
-    backend = caches["default"]
-    if connection.vendor != "postgresql" or not isinstance(backend, RedisCache):
+    redis = redis_client()
+    if connection.vendor != "postgresql" or redis is None:
         pytest.skip("needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
-    redis = backend._cache.get_client(write=True)
     owner = factories.make_customer("cost-reader")
     account = factories.make_account(owner, balance_minor=10**9)
     other = factories.make_account(factories.make_customer("cost-other"))

@@ -5,11 +5,14 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.ledger.bank_books import bank_account
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
 from apps.ledger.selectors import (
+    ledger_account_balance,
     ledger_account_statement_page,
+    ledger_account_statement_version,
     ledger_accounts_beyond_limit,
     ledger_balances_match_postings,
     ledger_trial_balance,
@@ -46,15 +49,16 @@ def test_a_deposit_moves_both_balances_in_their_normal_direction() -> None:
     cash, customer = bank_account("cash"), deposit()
     entry = ledger_post(external_ref="dep-1", kind="cash_deposit", legs=[Leg(cash.pk, 10_000), Leg(customer.pk, -10_000)],
                         description="Cash in", business_date=date(2026, 1, 5))
-    cash.refresh_from_db()
     customer.refresh_from_db()
-    assert cash.balance_minor == 10_000  # an asset grows with a debit
+    assert ledger_account_balance(account_id=cash.pk) == 10_000  # an asset grows with a debit
     assert customer.balance_minor == 10_000  # the customer's deposit (a liability) grows with a credit
+    assert ledger_account_balance(account_id=customer.pk) == 10_000
     stored = JournalEntry.objects.get(pk=entry.pk)
     assert (stored.external_ref, stored.kind, stored.description, stored.business_date) == (
         "dep-1", "cash_deposit", "Cash in", date(2026, 1, 5))
     postings = list(stored.postings.order_by("pk").values_list("account_id", "amount_minor", "balance_after_minor"))
-    assert postings == [(cash.pk, 10_000, 10_000), (customer.pk, -10_000, 10_000)]
+    # The bank's books keep no running balance, so their postings carry none.
+    assert postings == [(cash.pk, 10_000, None), (customer.pk, -10_000, 10_000)]
     assert ledger_trial_balance() == {"CNY": 0}
     assert ledger_balances_match_postings()
 
@@ -157,9 +161,54 @@ def test_debit_normal_accounts_without_an_overdraft_cannot_go_negative_either() 
 def test_the_banks_own_books_may_go_either_way() -> None:
     cash, clearing = bank_account("cash"), bank_account("clearing")
     ledger_post(external_ref="x", kind="k", legs=[Leg(cash.pk, -7_000), Leg(clearing.pk, 7_000)])
-    cash.refresh_from_db()
-    assert cash.balance_minor == -7_000
+    assert ledger_account_balance(account_id=cash.pk) == -7_000
+    assert ledger_account_balance(account_id=clearing.pk) == 7_000
     assert ledger_accounts_beyond_limit() == []
+
+
+def test_the_banks_books_are_not_updated_by_a_post() -> None:
+    """(That their rows are not locked either is tested on PostgreSQL, from another
+    connection, in tests/concurrency/test_concurrent_payments.py.)"""
+    cash, customer = bank_account("cash"), deposit()
+    ledger_post(external_ref="seed", kind="k", legs=[Leg(cash.pk, 1_000), Leg(customer.pk, -1_000)])
+    with CaptureQueriesContext(connection) as queries:
+        ledger_post(external_ref="t", kind="k", legs=[Leg(cash.pk, 400), Leg(customer.pk, -400)])
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and f"IN ({customer.pk})" in updates[0], updates
+    cash.refresh_from_db()
+    assert (cash.balance_minor, cash.posting_count) == (0, 0)  # the row never moves
+    assert ledger_account_balance(account_id=cash.pk) == 1_400
+    assert ledger_balances_match_postings()
+
+
+def test_an_entry_on_the_banks_books_alone_touches_no_account_row() -> None:
+    receivable, income = bank_account("interest_receivable"), bank_account("interest_income")
+    with CaptureQueriesContext(connection) as queries:
+        ledger_post(external_ref="accrue", kind="interest_accrual", legs=[Leg(receivable.pk, 35), Leg(income.pk, -35)])
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert ledger_account_balance(account_id=receivable.pk) == ledger_account_balance(account_id=income.pk) == 35
+    assert ledger_trial_balance() == {"CNY": 0}
+
+
+def test_the_database_refuses_an_untracked_account_that_could_be_overdrawn_or_keep_a_balance() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerAccount.objects.create(code="x:1", name="x", type="asset", currency="CNY", tracks_balance=False)
+    cash = bank_account("cash")
+    for change in ({"balance_minor": 5}, {"posting_count": 1}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            LedgerAccount.objects.filter(pk=cash.pk).update(**change)
+
+
+def test_the_statement_version_is_the_posting_count() -> None:
+    cash, customer = bank_account("cash"), deposit()
+    assert ledger_account_statement_version(ledger_account_id=customer.pk) == 0
+    ledger_post(external_ref="v1", kind="k", legs=[Leg(cash.pk, 10), Leg(customer.pk, -10)])
+    ledger_post(external_ref="v2", kind="k", legs=[Leg(cash.pk, 5), Leg(customer.pk, -3), Leg(customer.pk, -2)])
+    assert ledger_account_statement_version(ledger_account_id=customer.pk) == 3
+    with pytest.raises(ValueError):
+        ledger_account_statement_version(ledger_account_id=cash.pk)  # the bank's books count nothing
+    with pytest.raises(ValueError):
+        ledger_account_statement_page(ledger_account_id=cash.pk, limit=5)  # nor keep a balance-after
 
 
 def test_lowering_a_limit_below_the_used_overdraft_is_refused() -> None:
@@ -230,16 +279,17 @@ def test_a_statement_lists_postings_within_inclusive_business_dates() -> None:
     assert [(p.amount_minor, p.balance_after_minor, p.entry_reference) for p in statement] == [(-3, 6, "d3"), (-2, 3, "d2")]
 
 
-@pytest.mark.postgres
-def test_a_post_is_one_statement_inside_its_transaction(django_assert_num_queries) -> None:
+def test_a_post_between_customer_accounts_costs_four_statements(django_assert_num_queries) -> None:
     cash, a, b = bank_account("cash"), deposit("a"), deposit("b")
     ledger_post(external_ref="seed", kind="k", legs=[Leg(cash.pk, 1_000), Leg(a.pk, -1_000)], business_date=date(2026, 1, 1))
-    # SAVEPOINT + the post + RELEASE SAVEPOINT (the test itself runs inside a transaction).
-    with django_assert_num_queries(3):
+    # SAVEPOINT, INSERT the entry, lock the two rows, INSERT the postings, UPDATE the two
+    # rows, RELEASE (the test itself runs inside a transaction).
+    with django_assert_num_queries(6):
         ledger_post(external_ref="t", kind="transfer", legs=[Leg(a.pk, 100), Leg(b.pk, -100)], business_date=date(2026, 1, 1))
-    # A repeat reads the first entry and its postings instead.
-    with django_assert_num_queries(5):
+    # A repeat fails its claim, then reads the first entry and its postings.
+    with django_assert_num_queries(6):
         ledger_post(external_ref="t", kind="transfer", legs=[Leg(a.pk, 100), Leg(b.pk, -100)], business_date=date(2026, 1, 1))
+    assert JournalEntry.objects.filter(external_ref="t").count() == 1
     assert ledger_balances_match_postings()
 
 
@@ -248,22 +298,6 @@ def test_several_legs_on_one_account_get_running_balances_after() -> None:
     ledger_post(external_ref="seed", kind="k", legs=[Leg(cash.pk, 1_000), Leg(a.pk, -1_000)])
     entry = ledger_post(external_ref="multi", kind="fees", legs=[Leg(a.pk, 300), Leg(cash.pk, -500), Leg(a.pk, 200), Leg(a.pk, -50), Leg(cash.pk, 50)])
     rows = list(Posting.objects.filter(entry_id=entry.pk).order_by("pk").values_list("account_id", "amount_minor", "balance_after_minor"))
-    assert rows == [(a.pk, 300, 700), (cash.pk, -500, 500), (a.pk, 200, 500), (a.pk, -50, 550), (cash.pk, 50, 550)]
+    assert rows == [(a.pk, 300, 700), (cash.pk, -500, None), (a.pk, 200, 500), (a.pk, -50, 550), (cash.pk, 50, None)]
     a.refresh_from_db()
     assert a.balance_minor == 550 and ledger_balances_match_postings()
-
-
-@pytest.mark.postgres
-def test_the_post_and_the_statement_page_are_prepared_statements() -> None:
-    from apps.ledger.selectors import ledger_account_statement_page
-
-    cash, a = bank_account("cash"), deposit("a")
-    for n in range(3):
-        ledger_post(external_ref=f"p{n}", kind="k", legs=[Leg(cash.pk, 10), Leg(a.pk, -10)], business_date=date(2026, 1, 1))
-        ledger_account_statement_page(ledger_account_id=a.pk, limit=2)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
-        prepared = cursor.fetchall()
-    # Parsed once per connection, then executed again and again without a new parse.
-    assert any("INSERT INTO ledger_journalentry" in sql and runs >= 3 for sql, runs in prepared), prepared
-    assert any("JOIN ledger_journalentry e ON e.id = p.entry_id" in sql and runs >= 3 for sql, runs in prepared), prepared

@@ -1,10 +1,12 @@
-"""ledger_post outside any transaction on PostgreSQL: one statement that is its own transaction.
+"""ledger_post outside any transaction (autocommit): the post is its own transaction.
 
-The refusals must still write nothing, because the whole statement is rolled back.
+The refusals must still write nothing, because the whole transaction is rolled back.
 """
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.clock import business_date
 from apps.ledger.bank_books import bank_account
@@ -12,7 +14,7 @@ from apps.ledger.models import JournalEntry, LedgerAccount, Posting
 from apps.ledger.selectors import ledger_balances_match_postings, ledger_trial_balance
 from apps.ledger.services import InsufficientFunds, Leg, UnbalancedEntry, ledger_account_open, ledger_post
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def deposit(code: str, currency: str = "CNY") -> LedgerAccount:
@@ -24,11 +26,15 @@ def snapshot() -> tuple[int, int, list[int]]:
             list(LedgerAccount.objects.order_by("pk").values_list("balance_minor", flat=True)))
 
 
-def test_a_post_is_one_round_trip(django_assert_num_queries) -> None:
+def test_a_post_is_its_own_transaction() -> None:
     cash, a = bank_account("cash"), deposit("a")
     business_date()  # the business date is cached; this test counts the post alone
-    with django_assert_num_queries(1):
+    with CaptureQueriesContext(connection) as queries:
         entry = ledger_post(external_ref="one", kind="cash_deposit", legs=[Leg(cash.pk, 500), Leg(a.pk, -500)])
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # INSERT the entry, lock the customer's row, read the bank's (no lock), INSERT the
+    # postings, UPDATE the customer's row; all in one transaction.
+    assert [s for s in statements if s not in {"BEGIN", "COMMIT"}] == ["INSERT", "SELECT", "SELECT", "INSERT", "UPDATE"]
     assert JournalEntry.objects.get(pk=entry.pk).postings.count() == 2
     a.refresh_from_db()
     assert a.balance_minor == 500 and ledger_trial_balance() == {"CNY": 0} and ledger_balances_match_postings()

@@ -90,16 +90,12 @@ def withdraw(account: DepositAccount, amount_minor: int) -> None:
 
 
 def book_balance(name: str, currency: str = "CNY") -> int:
-    """A bank book's balance in its normal direction, summed from its postings (the bank's
-    books keep no locked running balance)."""
-    from django.db.models import Sum
-
+    """A bank book's balance, summed from its postings (the bank's books keep no locked
+    running balance)."""
     from apps.ledger.bank_books import bank_account
-    from apps.ledger.models import Posting
+    from apps.ledger.selectors import ledger_account_balance
 
-    account = bank_account(name, currency)
-    total = Posting.objects.filter(account=account).aggregate(t=Sum("amount_minor"))["t"] or 0
-    return total if account.is_debit_normal else -total
+    return ledger_account_balance(account_id=bank_account(name, currency).pk)
 
 
 def assert_books_agree_with_loans() -> None:

@@ -1,1 +1,0 @@
-"""Django's PostgreSQL backend with compiled timestamp loading (ENGINE "apps.core.postgresql")."""
