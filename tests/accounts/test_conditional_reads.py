@@ -219,3 +219,13 @@ def test_payment_detail_is_conditional_and_only_for_its_client(api_client, bob) 
     assert _get(api_client, url, token, first["ETag"]).status_code == 304
     stranger = customer_token(customer, accounts=[account])  # another client: not its payment
     assert_problem(_get(api_client, url, stranger, first["ETag"]), 404, "not_found")
+
+
+def test_the_developer_page_documents_conditional_requests(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/developers").content.decode()
+    section = page[page.index('id="conditional-requests"'):]
+    section = section[: section.index("</section>")]
+    for needed in ("If-None-Match", "304 Not Modified", "private, no-cache", "indent=2", "403", "404",
+                   "response_cache=True", "responseCache: true", "docs/sdks.md", "/accounts/{id}/transactions"):
+        assert needed in section, needed
+    assert 'href="#conditional-requests"' in page
