@@ -17,6 +17,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 
 from apps.accounts.models import DepositAccount
 from apps.accounts.services import deposit_account_open
+from apps.core.actors import Actor
 from apps.customers.models import Customer
 from apps.ledger.bank_books import bank_account
 from apps.ledger.services import Leg, ledger_post
@@ -32,7 +33,7 @@ def make_customer(username: str | None = None, *, kind: str = Customer.Kind.INDI
 
 
 def make_account(customer: Customer, *, balance_minor: int = 0, name: str = "Everyday", currency: str = "CNY") -> DepositAccount:
-    account = deposit_account_open(customer=customer, name=name, kind=DepositAccount.Kind.CURRENT, currency=currency)
+    account = deposit_account_open(actor=Actor.system("tests"), customer=customer, name=name, kind=DepositAccount.Kind.CURRENT, currency=currency)
     if balance_minor:
         fund_account(account, balance_minor)
     return account

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.core.actors import Actor
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import PlatformError
 from apps.core.money import CURRENCY_EXPONENTS, Money
@@ -60,9 +61,9 @@ class DepositAccountAdmin(admin.ModelAdmin):
             before = account.status
             try:
                 if freeze:
-                    changed = deposit_account_freeze(account_id=account.pk, actor=request.user)
+                    changed = deposit_account_freeze(account_id=account.pk, actor=Actor.staff(request.user))
                 else:
-                    changed = deposit_account_unfreeze(account_id=account.pk, actor=request.user)
+                    changed = deposit_account_unfreeze(account_id=account.pk, actor=Actor.staff(request.user))
             except PlatformError as error:
                 self.message_user(request, f"{account}: {error.detail}", messages.ERROR)
                 continue

@@ -1,6 +1,7 @@
 """Demo deposit accounts: an opening deposit each, and one savings transfer per individual."""
 from __future__ import annotations
 
+from apps.core.actors import Actor
 from apps.customers.models import Customer
 from apps.ledger.bank_books import bank_account
 from apps.ledger.services import Leg, ledger_post
@@ -19,9 +20,9 @@ def seed(output: dict) -> None:
         accounts = list(DepositAccount.objects.filter(customer=customer).order_by("id"))
         if not accounts:
             kind = DepositAccount.Kind.BUSINESS if customer.kind == Customer.Kind.BUSINESS else DepositAccount.Kind.CURRENT
-            accounts = [deposit_account_open(customer=customer, name="Everyday account", kind=kind)]
+            accounts = [deposit_account_open(actor=Actor.system("seed"), customer=customer, name="Everyday account", kind=kind)]
             if customer.kind == Customer.Kind.INDIVIDUAL:
-                accounts.append(deposit_account_open(customer=customer, name="Savings", kind=DepositAccount.Kind.SAVINGS))
+                accounts.append(deposit_account_open(actor=Actor.system("seed"), customer=customer, name="Savings", kind=DepositAccount.Kind.SAVINGS))
         for account in accounts:
             ledger_post(
                 external_ref=f"demo:opening-deposit:{account.id}",

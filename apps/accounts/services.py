@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from apps.core.actors import Actor
 from apps.core.errors import Forbidden, NotFound, Unprocessable, field_error
 from apps.core.ids import new_id
-from apps.core.money import Money
+from apps.core.money import CurrencyMismatch, Money
 from apps.customers.models import Customer
+from apps.customers.selectors import customer_require_verified
 from apps.ledger.models import LedgerAccount
 from apps.ledger.services import Leg, ledger_account_open, ledger_post
 from apps.oauth.payment_consents import payment_consent_consume, payment_consent_lock
@@ -38,9 +40,10 @@ def _luhn_digit(number: str) -> str:
 
 @transaction.atomic
 def deposit_account_open(
-    *, customer: Customer, name: str, kind: str, currency: str = "CNY", overdraft_limit_minor: int = 0
+    *, actor: Actor, customer: Customer, name: str, kind: str, currency: str = "CNY", overdraft_limit_minor: int = 0
 ) -> DepositAccount:
-    """Open a deposit account and its ledger account (a liability of the bank)."""
+    """Open a deposit account and its ledger account (a liability of the bank). `actor`
+    (staff, the seed job, a test) is who opened it."""
     account = DepositAccount(customer=customer, name=name, kind=kind, currency=currency)
     while True:
         number = _new_account_number()
@@ -78,20 +81,21 @@ class PaymentDoesNotMatchConsent(Unprocessable):
     title = "The payment does not match its consent"
 
 
-class CurrencyMismatch(Unprocessable):
-    code = "currency_mismatch"
-    title = "The accounts and the payment are in different currencies"
-
-
-def _require_staff(actor: Any) -> None:
-    if actor is None or not getattr(actor, "is_active", False) or not getattr(actor, "is_staff", False):
+def _require_staff(actor: Actor | None) -> None:
+    # The actor names a user; whether that user is active staff is read now, not trusted.
+    is_staff = (
+        actor is not None
+        and actor.kind == "staff"
+        and get_user_model().objects.filter(pk=actor.id, is_active=True, is_staff=True).exists()
+    )
+    if not is_staff:
         raise Forbidden("Only bank staff may freeze or unfreeze accounts.", code="staff_only")
 
 
-def _set_status(*, account_id: str, actor: Any, status: str, allowed_from: set[str]) -> DepositAccount:
+def _set_status(*, account_id: str, actor: Actor, status: str, allowed_from: set[str]) -> DepositAccount:
     _require_staff(actor)
     with transaction.atomic():
-        account = DepositAccount.objects.select_for_update().filter(pk=account_id).first()
+        account = DepositAccount.objects.select_for_update(no_key=True).filter(pk=account_id).first()
         if account is None:
             raise NotFound("No such account.")
         if account.status == status:
@@ -103,13 +107,13 @@ def _set_status(*, account_id: str, actor: Any, status: str, allowed_from: set[s
     return account
 
 
-def deposit_account_freeze(*, account_id: str, actor: Any) -> DepositAccount:
+def deposit_account_freeze(*, account_id: str, actor: Actor) -> DepositAccount:
     """Staff only: stop all payments out of the account (it stays readable and can receive)."""
     return _set_status(account_id=account_id, actor=actor, status=DepositAccount.Status.FROZEN,
                        allowed_from={DepositAccount.Status.ACTIVE})
 
 
-def deposit_account_unfreeze(*, account_id: str, actor: Any) -> DepositAccount:
+def deposit_account_unfreeze(*, account_id: str, actor: Actor) -> DepositAccount:
     """Staff only: let a frozen account pay again."""
     return _set_status(account_id=account_id, actor=actor, status=DepositAccount.Status.ACTIVE,
                        allowed_from={DepositAccount.Status.FROZEN})
@@ -121,6 +125,7 @@ def _normalise_account_number(number: str) -> str:
 
 def payment_create(
     *,
+    actor: Actor,
     consent_id: str,
     application_id: int,
     customer_id: str,
@@ -133,9 +138,15 @@ def payment_create(
     The consent is locked first (a second payment on it waits, then finds it consumed),
     then the debtor account (so a freeze cannot slip in between the check and the
     booking); the ledger entry `payment:<id>`, the payment and the consumed consent commit
-    together, and any refusal (`insufficient_funds` included) writes nothing.
+    together, and any refusal (`insufficient_funds` included) writes nothing. Only a
+    customer whose identity check is verified may pay (422 `kyc_not_verified`). `actor` is
+    the OAuth client making the payment for the customer.
     """
     creditor_number = _normalise_account_number(creditor_account_number)
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("No such customer.")
+    customer_require_verified(customer=customer)
     with transaction.atomic():
         consent = payment_consent_lock(consent_id=consent_id, application_id=application_id, customer_id=customer_id)
         mismatches = []
@@ -151,8 +162,11 @@ def payment_create(
             raise PaymentDoesNotMatchConsent(
                 "The payment must match what the customer consented to exactly.", errors=mismatches
             )
+        # FOR NO KEY UPDATE: a plain FOR UPDATE blocks the foreign-key check of a payment or
+        # loan being inserted against this account by a transaction that already holds a
+        # ledger row this one waits for (two customers paying each other deadlocked).
         debtor = (
-            DepositAccount.objects.select_for_update()
+            DepositAccount.objects.select_for_update(no_key=True)
             .filter(pk=consent.debtor_account_id, customer_id=customer_id)
             .first()
         )
@@ -172,7 +186,10 @@ def payment_create(
                 errors=[field_error("creditor_account_number", "same_account", "This is the debtor account.")],
             )
         if not (debtor.currency == creditor.currency == amount.currency):
-            raise CurrencyMismatch("Both accounts must hold the payment's currency.")
+            raise CurrencyMismatch(
+                f"The payment is in {amount.currency}; the debtor account holds {debtor.currency} and the "
+                f"creditor account {creditor.currency}: both must hold the payment's currency."
+            )
         payment_id = new_id("pay")
         entry = ledger_post(
             external_ref=f"payment:{payment_id}",

@@ -15,6 +15,7 @@ So no ETag is valid across consents, filters or representations.
 
 `Cache-Control: private, no-cache` lets the client keep the body but makes it revalidate
 every time; shared caches never store it (the answer depends on the Authorization header).
+`Vary: Accept, Authorization` says so to any HTTP cache a client puts in front of itself.
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
+from django.utils.cache import patch_vary_headers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 CACHE_CONTROL = "private, no-cache"
+VARY = ("Accept", "Authorization")
 
 
 def etag_for(*parts: Any) -> str:
@@ -63,15 +66,14 @@ def _split(header: str) -> Sequence[str]:
 
 
 def not_modified(etag: str) -> Response:
-    response = Response(status=304)
-    response["ETag"] = etag
-    response["Cache-Control"] = CACHE_CONTROL
-    return response
+    """304: no body, the validator headers a 200 would carry (RFC 9110 §15.4.5)."""
+    return with_etag(Response(status=304), etag)
 
 
 def with_etag(response: Response, etag: str) -> Response:
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, VARY)
     return response
 
 

@@ -31,21 +31,12 @@ def render_json(data: Any) -> bytes:
     return rendered
 
 
-class RenderedJSON(bytes):
-    """A response body `render_json` wrote earlier (a kept page): the renderer sends it as
-    it is, or re-indents it for a client that asks for indentation."""
-
-
 class JSONRenderer(renderers.JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
-            if isinstance(data, RenderedJSON):
-                data = orjson.loads(memoryview(data))
             return super().render(data, accepted_media_type, renderer_context)
-        if isinstance(data, RenderedJSON):
-            return bytes(data)
         return render_json(data)
 
 

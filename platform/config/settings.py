@@ -141,10 +141,6 @@ else:
 # processes, so without Redis the cache is off unless a test turns it on.
 TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "300" if REDIS_URL else "0"))
 
-# Statement pages kept in each web process, each valid only while its account's statement
-# version is unchanged (apps.accounts.api); the budget is per process, 0 turns them off.
-STATEMENT_PAGE_CACHE_BYTES = int(os.environ.get("STATEMENT_PAGE_CACHE_BYTES", str(32 * 1024 * 1024)))
-
 # Celery: eager by default, a real broker through CELERY_BROKER_URL.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")

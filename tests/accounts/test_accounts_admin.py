@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from apps.accounts.models import DepositAccount
 from apps.accounts.services import deposit_account_freeze, deposit_account_unfreeze
+from apps.core.actors import Actor
 from apps.core.errors import Forbidden
 from apps.ledger.models import JournalEntry
 from tests.factories import make_account, make_customer
@@ -44,7 +45,7 @@ def test_freeze_and_unfreeze_actions_change_the_status_and_are_logged(admin_clie
 def test_freezing_is_for_staff_only(account) -> None:
     customer_user = account.customer.user
     with pytest.raises(Forbidden):
-        deposit_account_freeze(account_id=account.id, actor=customer_user)
+        deposit_account_freeze(account_id=account.id, actor=Actor.staff(customer_user))
     with pytest.raises(Forbidden):
         deposit_account_freeze(account_id=account.id, actor=None)
     account.refresh_from_db()
@@ -54,7 +55,7 @@ def test_freezing_is_for_staff_only(account) -> None:
 def test_a_closed_account_cannot_be_unfrozen_into_use(admin_user, account) -> None:
     DepositAccount.objects.filter(pk=account.pk).update(status=DepositAccount.Status.CLOSED)
     with pytest.raises(Exception) as caught:
-        deposit_account_unfreeze(account_id=account.id, actor=admin_user)
+        deposit_account_unfreeze(account_id=account.id, actor=Actor.staff(admin_user))
     assert getattr(caught.value, "code", "") == "account_status_conflict"
 
 
@@ -86,7 +87,7 @@ def test_payments_are_listed_read_only(admin_client, account) -> None:
 
     creditor = make_account(make_customer("dave"))
     token = payment_token(account.customer, debtor=account, creditor_account_number=creditor.account_number, amount_minor=4_200)
-    payment = payment_create(consent_id=token.consent.id, application_id=token.application.pk, customer_id=account.customer_id,
+    payment = payment_create(actor=Actor.system("tests"), consent_id=token.consent.id, application_id=token.application.pk, customer_id=account.customer_id,
                              amount=Money(4_200, "CNY"), creditor_account_number=creditor.account_number)
     listing = admin_client.get("/admin/accounts/payment/").content.decode()
     assert payment.id in listing and "42.00 CNY" in listing

@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 
 from apps.accounts.services import deposit_account_freeze
+from apps.core.actors import Actor
 from apps.ledger.bank_books import bank_account
 from apps.ledger.services import Leg, ledger_post
 from tests.factories import customer_token, fund_account, issue_token, make_account, make_client, make_customer
@@ -179,7 +180,7 @@ def test_a_cursor_from_another_list_is_refused(api_client, alice) -> None:
 
 def test_a_frozen_account_is_still_readable(api_client, alice, admin_user) -> None:
     customer, everyday, savings, hidden = alice
-    deposit_account_freeze(account_id=everyday.id, actor=admin_user)
+    deposit_account_freeze(account_id=everyday.id, actor=Actor.staff(admin_user))
     token = customer_token(customer, accounts=[everyday])
     assert api_client.get(f"/api/v1/accounts/{everyday.id}", **token.header).json()["status"] == "frozen"
     assert api_client.get(f"/api/v1/accounts/{everyday.id}/balances", **token.header).status_code == 200
@@ -213,12 +214,18 @@ def test_reading_balances_with_a_cached_token_costs_one_query(api_client, alice,
 
 
 @override_settings(TOKEN_CACHE_SECONDS=60)
-def test_a_statement_page_with_a_cached_token_costs_one_query(api_client, alice, django_assert_max_num_queries) -> None:
+def test_a_statement_page_with_a_cached_token_costs_two_queries_and_a_revalidation_one(
+    api_client, alice, django_assert_max_num_queries
+) -> None:
     customer, everyday, savings, hidden = alice
     for n in range(3):
         fund_account(everyday, 100 + n)
     token = customer_token(customer, accounts=[everyday])
-    first = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header).json()
-    with django_assert_max_num_queries(1):
+    first = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header)
+    with django_assert_max_num_queries(2):  # the statement version, then the rows
         again = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header)
-    assert again.json() == first and first["has_more"] is True
+    assert again.json() == first.json() and first.json()["has_more"] is True
+    with django_assert_max_num_queries(1):  # the version only
+        revalidated = api_client.get(f"/api/v1/accounts/{everyday.id}/transactions?limit=2", **token.header,
+                                     HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 304

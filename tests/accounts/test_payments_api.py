@@ -151,3 +151,31 @@ def test_another_client_with_the_same_key_is_not_a_replay(api_client, setup) -> 
     response = pay(api_client, other, {**body, "consent_id": other.consent.id}, key="k")
     assert response.status_code == 201 and response.get("Idempotent-Replayed") is None
     assert response.json()["id"] != Payment.objects.exclude(pk=response.json()["id"]).get().id
+
+
+@pytest.mark.parametrize("kyc_status", ["pending", "rejected"])
+def test_only_a_verified_customer_may_pay(api_client, setup, kyc_status) -> None:
+    alice, debtor, creditor, token, body = setup
+    alice.kyc_status = kyc_status
+    alice.save(update_fields=["kyc_status"])
+    before = ledger_counts()
+    problem = assert_problem(pay(api_client, token, body), 422, "kyc_not_verified")
+    assert kyc_status in problem["detail"]
+    assert ledger_counts() == before and balance(debtor) == 100_000
+    assert Consent.objects.get(pk=token.consent.id).status == Consent.Status.AUTHORISED  # usable once verified
+    alice.kyc_status = "verified"
+    alice.save(update_fields=["kyc_status"])
+    assert pay(api_client, token, body, key="key-2").status_code == 201
+
+
+def test_a_currency_mismatch_is_the_one_core_error(api_client) -> None:
+    from apps.core.money import CurrencyMismatch
+
+    alice = make_customer("alice")
+    debtor = make_account(alice, balance_minor=100_000, currency="USD")
+    creditor = make_account(make_customer("bob"), currency="USD")
+    token = payment_token(alice, debtor=debtor, creditor_account_number=creditor.account_number, amount_minor=500)
+    body = {"consent_id": token.consent.id, "amount": {"amount": "5.00", "currency": "CNY"},
+            "creditor_account_number": creditor.account_number}
+    problem = assert_problem(pay(api_client, token, body), 422, CurrencyMismatch.code)
+    assert "CNY" in problem["detail"] and "USD" in problem["detail"]

@@ -5,6 +5,7 @@ import pytest
 
 from apps.accounts.models import DepositAccount
 from apps.accounts.services import deposit_account_freeze
+from apps.core.actors import Actor
 from apps.oauth.models import Consent
 from tests.factories import (
     customer_token,
@@ -163,7 +164,7 @@ def test_paying_the_debtor_account_itself_is_422(api_client) -> None:
 
 def test_a_frozen_or_closed_debtor_cannot_pay(api_client, setup, admin_user) -> None:
     alice, debtor, creditor, token, body = setup
-    deposit_account_freeze(account_id=debtor.id, actor=admin_user)
+    deposit_account_freeze(account_id=debtor.id, actor=Actor.staff(admin_user))
     refused(api_client, token, body, 422, "account_frozen")
     DepositAccount.objects.filter(pk=debtor.pk).update(status=DepositAccount.Status.CLOSED)
     refused(api_client, token, body, 422, "account_frozen")
@@ -171,7 +172,7 @@ def test_a_frozen_or_closed_debtor_cannot_pay(api_client, setup, admin_user) -> 
 
 def test_a_frozen_creditor_can_still_receive(api_client, setup, admin_user) -> None:
     alice, debtor, creditor, token, body = setup
-    deposit_account_freeze(account_id=creditor.id, actor=admin_user)
+    deposit_account_freeze(account_id=creditor.id, actor=Actor.staff(admin_user))
     response = api_client.post("/api/v1/payments", body, format="json", HTTP_IDEMPOTENCY_KEY="k", **token.header)
     assert response.status_code == 201
 

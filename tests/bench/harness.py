@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    statuses: dict[int, int] = field(default_factory=dict)  # HTTP status: how many (http_load only)
 
     @property
     def rate(self) -> float:
@@ -53,25 +54,31 @@ class LoadResult:
 
 def merge(results: list[LoadResult]) -> LoadResult:
     """Several runs of one load as one: requests and time add up, latencies pool."""
+    statuses: dict[int, int] = {}
+    for r in results:
+        for status, count in r.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
     return LoadResult(
         sum(r.requests for r in results), sum(r.errors for r in results), sum(r.seconds for r in results),
-        [lat for r in results for lat in r.latencies_ms],
+        [lat for r in results for lat in r.latencies_ms], statuses,
     )
 
 
-_JOB: tuple[Callable[[int, Any], tuple[int, int, list[float]]], Any] | None = None
+_JOB: tuple[Callable[[int, Any], tuple[Any, ...]], Any] | None = None
 
 
-def _run_job(index: int) -> tuple[int, int, list[float]]:
+def _run_job(index: int) -> tuple[Any, ...]:
     assert _JOB is not None
     target, arg = _JOB
     return target(index, arg)
 
 
-def run_processes(target: Callable[[int, Any], tuple[int, int, list[float]]], workers: int, arg: Any) -> LoadResult:
+def run_processes(target: Callable[[int, Any], tuple[Any, ...]], workers: int, arg: Any) -> LoadResult:
     """Run `target(worker_index, arg)` in `workers` forked processes; merge their counts.
 
-    The job is handed over by fork (a module global), so closures need not be picklable.
+    `target` answers (done, errors, latencies) and optionally a fourth item, a dict of HTTP
+    status counts. The job is handed over by fork (a module global), so closures need not be
+    picklable.
     """
     global _JOB
     _JOB = (target, arg)
@@ -83,7 +90,11 @@ def run_processes(target: Callable[[int, Any], tuple[int, int, list[float]]], wo
     requests = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     latencies = [lat for r in results for lat in r[2]]
-    return LoadResult(requests, errors, elapsed, latencies)
+    statuses: dict[int, int] = {}
+    for r in results:
+        for status, count in (r[3] if len(r) > 3 else {}).items():
+            statuses[status] = statuses.get(status, 0) + count
+    return LoadResult(requests, errors, elapsed, latencies, statuses)
 
 
 def free_port() -> int:
@@ -121,38 +132,49 @@ def gunicorn(env_overrides: dict[str, str], workers: int = 4) -> Iterator[int]:
         proc.wait(timeout=20)
 
 
+ResponseHook = Callable[[int, int, int, http.client.HTTPResponse], None]
+
+
 def http_load(
     port: int,
     duration: float,
     clients: int,
     make_request: Callable[[int, int], tuple[str, str, dict[str, str], bytes | None]],
     ok_status: set[int] | None = None,
+    on_response: ResponseHook | None = None,
 ) -> LoadResult:
-    """`clients` processes, each with one keep-alive connection, for `duration` seconds."""
-    return run_processes(_http_worker, clients, (port, duration, make_request, ok_status or {200, 201}))
+    """`clients` processes, each with one keep-alive connection, for `duration` seconds.
+
+    `on_response(index, sequence, status, response)` runs in the client process after each
+    response (e.g. to remember an ETag for the next request), outside the timed part."""
+    return run_processes(_http_worker, clients, (port, duration, make_request, ok_status or {200, 201}, on_response))
 
 
-def _http_worker(index: int, arg: Any) -> tuple[int, int, list[float]]:
-    port, duration, make_request, ok_status = arg
+def _http_worker(index: int, arg: Any) -> tuple[int, int, list[float], dict[int, int]]:
+    port, duration, make_request, ok_status, on_response = arg
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     done = errors = 0
     latencies: list[float] = []
+    statuses: dict[int, int] = {}
     end = time.perf_counter() + duration
     sequence = 0
     while time.perf_counter() < end:
         method, path, headers, body = make_request(index, sequence)
-        sequence += 1
         started = time.perf_counter()
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
         latencies.append((time.perf_counter() - started) * 1000)
+        statuses[response.status] = statuses.get(response.status, 0) + 1
         if response.status in ok_status:
             done += 1
         else:
             errors += 1
+        if on_response is not None:
+            on_response(index, sequence, response.status, response)
+        sequence += 1
     conn.close()
-    return done, errors, latencies
+    return done, errors, latencies, statuses
 
 
 def pgbench_tps(dsn_args: list[str], clients: int, seconds: int) -> float:

@@ -16,12 +16,15 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Payment
 from apps.accounts.services import payment_create
+from apps.core.actors import Actor
 from apps.core.money import Money
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.selectors import ledger_accounts_beyond_limit, ledger_balance_mismatches, ledger_trial_balance
 from apps.ledger.services import InsufficientFunds, Leg, ledger_account_set_overdraft_limit, ledger_post
 from apps.oauth.models import Consent
 from tests.factories import make_account, make_customer, payment_token
+
+TEST_ACTOR = Actor.system("test")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -114,7 +117,7 @@ def test_concurrent_payments_from_shared_accounts() -> None:
 
         def job(consent: Consent = consent, customer_id: str = payers[index].id, amount: int = amount) -> str:
             try:
-                return payment_create(consent_id=consent.id, application_id=consent.application_id, customer_id=customer_id,
+                return payment_create(actor=TEST_ACTOR, consent_id=consent.id, application_id=consent.application_id, customer_id=customer_id,
                                       amount=Money(amount, "CNY"), creditor_account_number=creditor.account_number).id
             except InsufficientFunds:
                 return "refused"
@@ -138,7 +141,7 @@ def test_one_consent_pays_once_however_many_race_for_it() -> None:
 
     def job() -> str:
         try:
-            return payment_create(consent_id=consent.id, application_id=consent.application_id, customer_id=alice.id,
+            return payment_create(actor=TEST_ACTOR, consent_id=consent.id, application_id=consent.application_id, customer_id=alice.id,
                                   amount=Money(1_000, "CNY"), creditor_account_number=creditor.account_number).id
         except Exception as error:  # noqa: BLE001
             return getattr(error, "code", repr(error))

@@ -1,5 +1,9 @@
-"""Statement reads racing posts on PostgreSQL: a read never misses a post that committed
-before it started, kept pages included, and every page is one consistent snapshot.
+"""Statement reads and revalidations racing posts on PostgreSQL.
+
+A page's ETag is built from the account's statement version read BEFORE the page's rows, so
+a body can be newer than its ETag but never older: a revalidation never answers 304 for a
+page that misses a post committed before the revalidation started, and a post that commits
+while a page is read shows in the next revalidation.
 
 Run with DATABASE_URL=postgres://…; skipped on SQLite.
 """
@@ -21,7 +25,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 POSTS = 60
 
 
-def test_reads_never_miss_a_committed_post() -> None:
+def _numbers(page: dict) -> list[int]:  # type: ignore[type-arg]
+    return [int(t["entry"]["reference"].rsplit(":", 1)[1]) for t in page["data"]]
+
+
+def test_revalidations_never_hide_a_committed_post() -> None:
+    """A reader polls with If-None-Match while a writer posts: whatever it holds after each
+    answer (the new body on 200, the body it kept on 304) shows every post that had
+    committed when the request started, and each body is one consistent snapshot."""
     assert connection.vendor == "postgresql"
     customer = make_customer()
     account = make_account(customer)
@@ -41,7 +52,7 @@ def test_reads_never_miss_a_committed_post() -> None:
                 # reader keeps reading meanwhile, so reads also overlap the next commit).
                 seen = reads
                 deadline = time.monotonic() + 5
-                while reads < seen + 2 and time.monotonic() < deadline:
+                while reads < seen + 3 and time.monotonic() < deadline:
                     time.sleep(0.0005)
         except BaseException as error:  # noqa: BLE001 - reported below
             failure.append(error)
@@ -49,27 +60,40 @@ def test_reads_never_miss_a_committed_post() -> None:
             connections.close_all()
 
     client = APIClient()
+    url = f"/api/v1/accounts/{account.id}/transactions?limit=5"
+    held: dict = {"data": []}  # type: ignore[type-arg]
+    etag = None
+    statuses = {200: 0, 304: 0}
     thread = threading.Thread(target=writer)
     thread.start()
     while thread.is_alive() or reads < 3:
         newest_committed = committed[-1] if committed else 0
-        page = client.get(f"/api/v1/accounts/{account.id}/transactions?limit=5", **token.header).json()
+        headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+        response = client.get(url, **token.header, **headers)
         reads += 1
-        numbers = [int(t["entry"]["reference"].rsplit(":", 1)[1]) for t in page["data"]]
-        assert (numbers[0] if numbers else 0) >= newest_committed, (numbers, newest_committed)
+        statuses[response.status_code] += 1
+        if response.status_code == 200:
+            held, etag = response.json(), response["ETag"]
+        else:
+            assert response.status_code == 304 and response["ETag"] == etag
+        numbers = _numbers(held)
+        assert (numbers[0] if numbers else 0) >= newest_committed, (response.status_code, numbers, newest_committed)
         assert numbers == list(range(numbers[0], numbers[0] - len(numbers), -1)) if numbers else True
         # One snapshot: each balance is the one after it plus this deposit (in yuan cents).
-        balances = [int(t["balance_after"]["amount"].replace(".", "")) for t in page["data"]]
+        balances = [int(t["balance_after"]["amount"].replace(".", "")) for t in held["data"]]
         assert balances[0] == sum(range(1, numbers[0] + 1)) if numbers else True
         assert all(balances[i] - balances[i + 1] == numbers[i] for i in range(len(numbers) - 1))
     thread.join(timeout=60)
     assert not failure, failure
     assert reads >= 2 * POSTS  # the reads did interleave with the posts
+    assert statuses[304] > 0 and statuses[200] > POSTS // 2, statuses  # both paths were exercised
 
 
-def test_a_post_committing_while_a_page_is_fetched_shows_in_the_next_read(monkeypatch) -> None:
-    """The page is kept under the count read before its rows: a post that commits right
-    after the rows were fetched moves the count, so the page is never kept under the new one."""
+@pytest.mark.parametrize("post_when", ["before the rows are read", "after the rows are read"])
+def test_a_post_committing_while_a_page_is_read_shows_in_the_next_revalidation(monkeypatch, post_when) -> None:
+    """The version was read before the post; the rows are read either after it committed
+    (the body is newer than its ETag) or before (the body misses it). Either way the next
+    revalidation with that ETag is a 200 with the post in it, then 304s again."""
     assert connection.vendor == "postgresql"
     customer = make_customer()
     account = make_account(customer)
@@ -81,31 +105,39 @@ def test_a_post_committing_while_a_page_is_fetched_shows_in_the_next_read(monkey
     posted: list[int] = []
 
     def post_from_another_connection() -> None:
-        try:
-            ledger_post(external_ref=f"mid-fetch:{account.id}:2", kind="cash_deposit",
-                        legs=[Leg(cash.pk, 200), Leg(account.ledger_account_id, -200)])
-            posted.append(2)
-        finally:
-            connections.close_all()
+        def post() -> None:
+            try:
+                ledger_post(external_ref=f"mid-fetch:{account.id}:2", kind="cash_deposit",
+                            legs=[Leg(cash.pk, 200), Leg(account.ledger_account_id, -200)])
+                posted.append(2)
+            finally:
+                connections.close_all()
 
-    def fetch_then_post(**kwargs):  # type: ignore[no-untyped-def]
+        thread = threading.Thread(target=post)
+        thread.start()
+        thread.join(timeout=30)
+
+    def fetch_with_a_post(**kwargs):  # type: ignore[no-untyped-def]
         fetch = real(**kwargs)
 
         def fetched(before_id, limit):  # type: ignore[no-untyped-def]
+            if not posted and post_when.startswith("before"):
+                post_from_another_connection()
             rows = fetch(before_id, limit)
             if not posted:
-                thread = threading.Thread(target=post_from_another_connection)
-                thread.start()
-                thread.join(timeout=30)
+                post_from_another_connection()
             return rows
 
         return fetched
 
-    monkeypatch.setattr(selectors, "deposit_account_transactions", fetch_then_post)
+    monkeypatch.setattr(selectors, "deposit_account_transactions", fetch_with_a_post)
     client = APIClient()
     url = f"/api/v1/accounts/{account.id}/transactions"
-    first = client.get(url, **token.header).json()
-    assert posted == [2] and len(first["data"]) == 1  # fetched before the post committed
-    for _ in range(2):  # then, and from what is kept after, the post shows
-        amounts = [t["amount"]["amount"] for t in client.get(url, **token.header).json()["data"]]
-        assert amounts == ["2.00", "1.00"]
+    first = client.get(url, **token.header)
+    assert posted == [2]
+    expected_first = ["2.00", "1.00"] if post_when.startswith("before") else ["1.00"]
+    assert [t["amount"]["amount"] for t in first.json()["data"]] == expected_first
+    again = client.get(url, **token.header, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert [t["amount"]["amount"] for t in again.json()["data"]] == ["2.00", "1.00"]
+    assert client.get(url, **token.header, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304

@@ -117,6 +117,7 @@ OWNERSHIP["credit-applications-detail"] = Ownership(
 
 def _payments_world(w: World) -> None:
     from apps.accounts.services import payment_create
+    from apps.core.actors import Actor
     from apps.core.money import Money
     from apps.oauth.models import Consent
 
@@ -129,7 +130,7 @@ def _payments_world(w: World) -> None:
             creditor_account_number=creditor.account_number, debtor_account_id=debtor.id,
         )
         w.objects[f"payment_{side}"] = payment_create(
-            consent_id=consent.pk, application_id=app.pk, customer_id=customer.pk,
+            actor=Actor.client(app.client_id), consent_id=consent.pk, application_id=app.pk, customer_id=customer.pk,
             amount=Money(100, "CNY"), creditor_account_number=creditor.account_number,
         )
 
