@@ -55,7 +55,7 @@ export interface paths {
         };
         /**
          * List the accounts the customer shared
-         * @description Needs the consent permission `read_accounts`.
+         * @description Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
          */
         get: operations["accounts_list"];
         put?: never;
@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * Get one shared account
-         * @description Needs the consent permission `read_accounts`.
+         * @description Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
          */
         get: operations["accounts_retrieve"];
         put?: never;
@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * Get an account's booked and available balances
-         * @description Needs the consent permission `read_balances`.
+         * @description Needs the consent permission `read_balances`. Conditional: `ETag` and `If-None-Match`.
          */
         get: operations["accounts_balances"];
         put?: never;
@@ -115,7 +115,7 @@ export interface paths {
         };
         /**
          * List an account's transactions, newest first
-         * @description Needs the consent permission `read_transactions`. Filters are on the bank's business date, inclusive.
+         * @description Needs the consent permission `read_transactions`. Filters are on the bank's business date, inclusive. Conditional: every page has its own `ETag`; `If-None-Match` answers 304 while the account has no new booking.
          */
         get: operations["accounts_transactions"];
         put?: never;
@@ -137,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Make the payment a payment consent authorises
-         * @description The token must be bound to an authorised payment consent, and the body must match it exactly (`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
+         * @description The token must be bound to an authorised payment consent, and the body must match it exactly (`payment_does_not_match_consent`). The consent is consumed by the payment. Only customers whose identity check is verified may pay (`kyc_not_verified`). Refusals (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
          */
         post: operations["payments_create"];
         delete?: never;
@@ -153,7 +153,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a payment this client made for the customer */
+        /**
+         * Get a payment this client made for the customer
+         * @description Conditional: `ETag` and `If-None-Match`.
+         */
         get: operations["payments_retrieve"];
         put?: never;
         post?: never;
@@ -207,7 +210,7 @@ export interface paths {
         put?: never;
         /**
          * Draw on a credit line
-         * @description Creates a loan with its schedule and pays it into the deposit account. Errors: 422 `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`, `amount_out_of_range`, `customer_blacklisted`; 409 `credit_line_not_active`.
+         * @description Creates a loan with its schedule and pays it into the deposit account. Errors: 422 `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`, `amount_out_of_range`, `customer_blacklisted`, `currency_mismatch`, `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `credit_line_not_active`.
          */
         post: operations["credit_lines_drawdown"];
         delete?: never;
@@ -294,7 +297,7 @@ export interface paths {
         put?: never;
         /**
          * Repay any amount up to everything owed
-         * @description Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying everything closes the loan). Debits the loan's deposit account. Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`; 409 `loan_not_active`.
+         * @description Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying everything closes the loan). Debits the loan's deposit account, which the consent must share. Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`, `currency_mismatch`, `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `loan_not_active`, `business_date_before_last_accrual`.
          */
         post: operations["loans_repay"];
         delete?: never;
@@ -314,7 +317,7 @@ export interface paths {
         put?: never;
         /**
          * Apply for an SME credit line (business customers)
-         * @description The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`, `not_invited`; 409 `credit_line_exists`.
+         * @description The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`, `not_invited`, `currency_mismatch`, `kyc_not_verified`; 409 `credit_line_exists`.
          */
         post: operations["credit_applications_create"];
         delete?: never;
@@ -369,7 +372,7 @@ export interface components {
             available: components["schemas"]["Money"];
             /**
              * Format: date-time
-             * @description When these figures were read.
+             * @description When these figures were read. A 304 says the figures you hold are still the current ones.
              */
             as_of: string;
         };
@@ -1080,7 +1083,10 @@ export interface operations {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation you hold. If it is still current, the answer is `304 Not Modified` with no body (after the same authentication, scope, consent and visibility checks as a full read). */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1088,11 +1094,26 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccountList"];
                 };
+            };
+            /** @description Not Modified: the representation named in `If-None-Match` is current. */
+            304: {
+                headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1135,7 +1156,10 @@ export interface operations {
     accounts_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation you hold. If it is still current, the answer is `304 Not Modified` with no body (after the same authentication, scope, consent and visibility checks as a full read). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An account id, `acc_…`. */
                 account_id: string;
@@ -1146,11 +1170,26 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
                 };
+            };
+            /** @description Not Modified: the representation named in `If-None-Match` is current. */
+            304: {
+                headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1202,7 +1241,10 @@ export interface operations {
     accounts_balances: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation you hold. If it is still current, the answer is `304 Not Modified` with no body (after the same authentication, scope, consent and visibility checks as a full read). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An account id, `acc_…`. */
                 account_id: string;
@@ -1213,11 +1255,26 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccountBalances"];
                 };
+            };
+            /** @description Not Modified: the representation named in `If-None-Match` is current. */
+            304: {
+                headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1278,7 +1335,10 @@ export interface operations {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation you hold. If it is still current, the answer is `304 Not Modified` with no body (after the same authentication, scope, consent and visibility checks as a full read). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description An account id, `acc_…`. */
                 account_id: string;
@@ -1289,11 +1349,26 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TransactionList"];
                 };
+            };
+            /** @description Not Modified: the representation named in `If-None-Match` is current. */
+            304: {
+                headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1425,7 +1500,10 @@ export interface operations {
     payments_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation you hold. If it is still current, the answer is `304 Not Modified` with no body (after the same authentication, scope, consent and visibility checks as a full read). */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description A payment id, `pay_…`. */
                 payment_id: string;
@@ -1436,11 +1514,26 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
                 };
+            };
+            /** @description Not Modified: the representation named in `If-None-Match` is current. */
+            304: {
+                headers: {
+                    /** @description A strong entity tag of this representation for this token's consent; send it back in `If-None-Match` to revalidate. */
+                    ETag?: string;
+                    /** @description `private, no-cache`: keep the body if you like, but revalidate before using it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1497,7 +1590,10 @@ export interface operations {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1505,11 +1601,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreditLineList"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1552,7 +1659,10 @@ export interface operations {
     credit_lines_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 line_id: string;
             };
@@ -1562,11 +1672,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreditLine"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1714,7 +1835,10 @@ export interface operations {
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1722,11 +1846,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LoanList"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1769,7 +1904,10 @@ export interface operations {
     loans_retrieve: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 loan_id: string;
             };
@@ -1779,11 +1917,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Loan"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {
@@ -1835,7 +1984,10 @@ export interface operations {
     loans_schedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 loan_id: string;
             };
@@ -1845,11 +1997,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LoanSchedule"];
                 };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or invalid. */
             400: {

@@ -21,7 +21,8 @@ class AccountBalances:
         account_id (str):
         booked (Money): An amount of money: a decimal string (never a JSON number) and its currency.
         available (Money): An amount of money: a decimal string (never a JSON number) and its currency.
-        as_of (datetime.datetime): When these figures were read.
+        as_of (datetime.datetime): When these figures were read. A 304 says the figures you hold are still the current
+            ones.
     """
 
     account_id: str

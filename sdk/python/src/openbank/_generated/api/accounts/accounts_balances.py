@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.account_balances import AccountBalances
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     account_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AccountBalances | Problem | None:
+) -> AccountBalances | Any | Problem | None:
     if response.status_code == 200:
         response_200 = AccountBalances.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -66,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AccountBalances | Problem]:
+) -> Response[AccountBalances | Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,24 +89,27 @@ def sync_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[AccountBalances | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[AccountBalances | Any | Problem]:
     """Get an account's booked and available balances
 
-     Needs the consent permission `read_balances`.
+     Needs the consent permission `read_balances`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AccountBalances | Problem]
+        Response[AccountBalances | Any | Problem]
     """
 
     kwargs = _get_kwargs(
         account_id=account_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -110,25 +123,28 @@ def sync(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> AccountBalances | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> AccountBalances | Any | Problem | None:
     """Get an account's booked and available balances
 
-     Needs the consent permission `read_balances`.
+     Needs the consent permission `read_balances`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AccountBalances | Problem
+        AccountBalances | Any | Problem
     """
 
     return sync_detailed(
         account_id=account_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -136,24 +152,27 @@ async def asyncio_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[AccountBalances | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[AccountBalances | Any | Problem]:
     """Get an account's booked and available balances
 
-     Needs the consent permission `read_balances`.
+     Needs the consent permission `read_balances`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AccountBalances | Problem]
+        Response[AccountBalances | Any | Problem]
     """
 
     kwargs = _get_kwargs(
         account_id=account_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -165,25 +184,28 @@ async def asyncio(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> AccountBalances | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> AccountBalances | Any | Problem | None:
     """Get an account's booked and available balances
 
-     Needs the consent permission `read_balances`.
+     Needs the consent permission `read_balances`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AccountBalances | Problem
+        AccountBalances | Any | Problem
     """
 
     return (
         await asyncio_detailed(
             account_id=account_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.account import Account
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     account_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Account | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Account | Any | Problem | None:
     if response.status_code == 200:
         response_200 = Account.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -62,7 +74,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Account | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Account | Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -75,24 +89,27 @@ def sync_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Account | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Account | Any | Problem]:
     """Get one shared account
 
-     Needs the consent permission `read_accounts`.
+     Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Account | Problem]
+        Response[Account | Any | Problem]
     """
 
     kwargs = _get_kwargs(
         account_id=account_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -106,25 +123,28 @@ def sync(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Account | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Account | Any | Problem | None:
     """Get one shared account
 
-     Needs the consent permission `read_accounts`.
+     Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Account | Problem
+        Account | Any | Problem
     """
 
     return sync_detailed(
         account_id=account_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -132,24 +152,27 @@ async def asyncio_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Account | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Account | Any | Problem]:
     """Get one shared account
 
-     Needs the consent permission `read_accounts`.
+     Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Account | Problem]
+        Response[Account | Any | Problem]
     """
 
     kwargs = _get_kwargs(
         account_id=account_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -161,25 +184,28 @@ async def asyncio(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Account | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Account | Any | Problem | None:
     """Get one shared account
 
-     Needs the consent permission `read_accounts`.
+     Needs the consent permission `read_accounts`. Conditional: `ETag` and `If-None-Match`.
 
     Args:
         account_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Account | Problem
+        Account | Any | Problem
     """
 
     return (
         await asyncio_detailed(
             account_id=account_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

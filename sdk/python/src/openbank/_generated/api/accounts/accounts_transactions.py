@@ -1,6 +1,6 @@
 import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -19,7 +19,11 @@ def _get_kwargs(
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -47,16 +51,21 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | TransactionList | None:
+) -> Any | Problem | TransactionList | None:
     if response.status_code == 200:
         response_200 = TransactionList.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -91,7 +100,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | TransactionList]:
+) -> Response[Any | Problem | TransactionList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -108,11 +117,13 @@ def sync_detailed(
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Problem | TransactionList]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | TransactionList]:
     """List an account's transactions, newest first
 
      Needs the consent permission `read_transactions`. Filters are on the bank's business date,
-    inclusive.
+    inclusive. Conditional: every page has its own `ETag`; `If-None-Match` answers 304 while the account
+    has no new booking.
 
     Args:
         account_id (str):
@@ -120,13 +131,14 @@ def sync_detailed(
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
         limit (int | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TransactionList]
+        Response[Any | Problem | TransactionList]
     """
 
     kwargs = _get_kwargs(
@@ -135,6 +147,7 @@ def sync_detailed(
         booked_to=booked_to,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -152,11 +165,13 @@ def sync(
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Problem | TransactionList | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | TransactionList | None:
     """List an account's transactions, newest first
 
      Needs the consent permission `read_transactions`. Filters are on the bank's business date,
-    inclusive.
+    inclusive. Conditional: every page has its own `ETag`; `If-None-Match` answers 304 while the account
+    has no new booking.
 
     Args:
         account_id (str):
@@ -164,13 +179,14 @@ def sync(
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
         limit (int | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TransactionList
+        Any | Problem | TransactionList
     """
 
     return sync_detailed(
@@ -180,6 +196,7 @@ def sync(
         booked_to=booked_to,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -191,11 +208,13 @@ async def asyncio_detailed(
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[Problem | TransactionList]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | TransactionList]:
     """List an account's transactions, newest first
 
      Needs the consent permission `read_transactions`. Filters are on the bank's business date,
-    inclusive.
+    inclusive. Conditional: every page has its own `ETag`; `If-None-Match` answers 304 while the account
+    has no new booking.
 
     Args:
         account_id (str):
@@ -203,13 +222,14 @@ async def asyncio_detailed(
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
         limit (int | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TransactionList]
+        Response[Any | Problem | TransactionList]
     """
 
     kwargs = _get_kwargs(
@@ -218,6 +238,7 @@ async def asyncio_detailed(
         booked_to=booked_to,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,11 +254,13 @@ async def asyncio(
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Problem | TransactionList | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | TransactionList | None:
     """List an account's transactions, newest first
 
      Needs the consent permission `read_transactions`. Filters are on the bank's business date,
-    inclusive.
+    inclusive. Conditional: every page has its own `ETag`; `If-None-Match` answers 304 while the account
+    has no new booking.
 
     Args:
         account_id (str):
@@ -245,13 +268,14 @@ async def asyncio(
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
         limit (int | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TransactionList
+        Any | Problem | TransactionList
     """
 
     return (
@@ -262,5 +286,6 @@ async def asyncio(
             booked_to=booked_to,
             cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -97,7 +97,7 @@ def sync_detailed(
 
      The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a
     credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`,
-    `not_invited`; 409 `credit_line_exists`.
+    `not_invited`, `currency_mismatch`, `kyc_not_verified`; 409 `credit_line_exists`.
 
     Args:
         idempotency_key (str):
@@ -133,7 +133,7 @@ def sync(
 
      The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a
     credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`,
-    `not_invited`; 409 `credit_line_exists`.
+    `not_invited`, `currency_mismatch`, `kyc_not_verified`; 409 `credit_line_exists`.
 
     Args:
         idempotency_key (str):
@@ -164,7 +164,7 @@ async def asyncio_detailed(
 
      The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a
     credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`,
-    `not_invited`; 409 `credit_line_exists`.
+    `not_invited`, `currency_mismatch`, `kyc_not_verified`; 409 `credit_line_exists`.
 
     Args:
         idempotency_key (str):
@@ -198,7 +198,7 @@ async def asyncio(
 
      The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a
     credit officer) or `declined`. Errors: 422 `business_customer_required`, `amount_out_of_range`,
-    `not_invited`; 409 `credit_line_exists`.
+    `not_invited`, `currency_mismatch`, `kyc_not_verified`; 409 `credit_line_exists`.
 
     Args:
         idempotency_key (str):

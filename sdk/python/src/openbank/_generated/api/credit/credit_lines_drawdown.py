@@ -103,7 +103,8 @@ def sync_detailed(
 
      Creates a loan with its schedule and pays it into the deposit account. Errors: 422
     `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`,
-    `amount_out_of_range`, `customer_blacklisted`; 409 `credit_line_not_active`.
+    `amount_out_of_range`, `customer_blacklisted`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `credit_line_not_active`.
 
     Args:
         line_id (str):
@@ -142,7 +143,8 @@ def sync(
 
      Creates a loan with its schedule and pays it into the deposit account. Errors: 422
     `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`,
-    `amount_out_of_range`, `customer_blacklisted`; 409 `credit_line_not_active`.
+    `amount_out_of_range`, `customer_blacklisted`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `credit_line_not_active`.
 
     Args:
         line_id (str):
@@ -176,7 +178,8 @@ async def asyncio_detailed(
 
      Creates a loan with its schedule and pays it into the deposit account. Errors: 422
     `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`,
-    `amount_out_of_range`, `customer_blacklisted`; 409 `credit_line_not_active`.
+    `amount_out_of_range`, `customer_blacklisted`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `credit_line_not_active`.
 
     Args:
         line_id (str):
@@ -213,7 +216,8 @@ async def asyncio(
 
      Creates a loan with its schedule and pays it into the deposit account. Errors: 422
     `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`,
-    `amount_out_of_range`, `customer_blacklisted`; 409 `credit_line_not_active`.
+    `amount_out_of_range`, `customer_blacklisted`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `credit_line_not_active`.
 
     Args:
         line_id (str):

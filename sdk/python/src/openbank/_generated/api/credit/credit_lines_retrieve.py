@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.credit_line import CreditLine
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     line_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CreditLine | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | CreditLine | Problem | None:
     if response.status_code == 200:
         response_200 = CreditLine.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -64,7 +76,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreditLine | Problem]:
+) -> Response[Any | CreditLine | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,21 +89,24 @@ def sync_detailed(
     line_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[CreditLine | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | CreditLine | Problem]:
     """
     Args:
         line_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreditLine | Problem]
+        Response[Any | CreditLine | Problem]
     """
 
     kwargs = _get_kwargs(
         line_id=line_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -105,22 +120,25 @@ def sync(
     line_id: str,
     *,
     client: AuthenticatedClient,
-) -> CreditLine | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | CreditLine | Problem | None:
     """
     Args:
         line_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreditLine | Problem
+        Any | CreditLine | Problem
     """
 
     return sync_detailed(
         line_id=line_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -128,21 +146,24 @@ async def asyncio_detailed(
     line_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[CreditLine | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | CreditLine | Problem]:
     """
     Args:
         line_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreditLine | Problem]
+        Response[Any | CreditLine | Problem]
     """
 
     kwargs = _get_kwargs(
         line_id=line_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -154,22 +175,25 @@ async def asyncio(
     line_id: str,
     *,
     client: AuthenticatedClient,
-) -> CreditLine | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | CreditLine | Problem | None:
     """
     Args:
         line_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreditLine | Problem
+        Any | CreditLine | Problem
     """
 
     return (
         await asyncio_detailed(
             line_id=line_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

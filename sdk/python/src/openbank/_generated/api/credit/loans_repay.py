@@ -103,8 +103,10 @@ def sync_detailed(
 
      Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then
     principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying
-    everything closes the loan). Debits the loan's deposit account. Errors: 422
-    `repayment_exceeds_outstanding`, `insufficient_funds`; 409 `loan_not_active`.
+    everything closes the loan). Debits the loan's deposit account, which the consent must share.
+    Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `loan_not_active`,
+    `business_date_before_last_accrual`.
 
     Args:
         loan_id (str):
@@ -143,8 +145,10 @@ def sync(
 
      Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then
     principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying
-    everything closes the loan). Debits the loan's deposit account. Errors: 422
-    `repayment_exceeds_outstanding`, `insufficient_funds`; 409 `loan_not_active`.
+    everything closes the loan). Debits the loan's deposit account, which the consent must share.
+    Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `loan_not_active`,
+    `business_date_before_last_accrual`.
 
     Args:
         loan_id (str):
@@ -178,8 +182,10 @@ async def asyncio_detailed(
 
      Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then
     principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying
-    everything closes the loan). Debits the loan's deposit account. Errors: 422
-    `repayment_exceeds_outstanding`, `insufficient_funds`; 409 `loan_not_active`.
+    everything closes the loan). Debits the loan's deposit account, which the consent must share.
+    Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `loan_not_active`,
+    `business_date_before_last_accrual`.
 
     Args:
         loan_id (str):
@@ -216,8 +222,10 @@ async def asyncio(
 
      Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then
     principal not yet due (a prepayment keeps the term and lowers the remaining installments; paying
-    everything closes the loan). Debits the loan's deposit account. Errors: 422
-    `repayment_exceeds_outstanding`, `insufficient_funds`; 409 `loan_not_active`.
+    everything closes the loan). Debits the loan's deposit account, which the consent must share.
+    Errors: 422 `repayment_exceeds_outstanding`, `insufficient_funds`, `currency_mismatch`,
+    `deposit_account_not_in_consent`, `kyc_not_verified`; 409 `loan_not_active`,
+    `business_date_before_last_accrual`.
 
     Args:
         loan_id (str):

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.loan_schedule import LoanSchedule
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     loan_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> LoanSchedule | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | LoanSchedule | Problem | None:
     if response.status_code == 200:
         response_200 = LoanSchedule.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -64,7 +76,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LoanSchedule | Problem]:
+) -> Response[Any | LoanSchedule | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,22 +89,25 @@ def sync_detailed(
     loan_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[LoanSchedule | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LoanSchedule | Problem]:
     """The loan's repayment schedule, with what has been paid
 
     Args:
         loan_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LoanSchedule | Problem]
+        Response[Any | LoanSchedule | Problem]
     """
 
     kwargs = _get_kwargs(
         loan_id=loan_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -106,23 +121,26 @@ def sync(
     loan_id: str,
     *,
     client: AuthenticatedClient,
-) -> LoanSchedule | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LoanSchedule | Problem | None:
     """The loan's repayment schedule, with what has been paid
 
     Args:
         loan_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LoanSchedule | Problem
+        Any | LoanSchedule | Problem
     """
 
     return sync_detailed(
         loan_id=loan_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -130,22 +148,25 @@ async def asyncio_detailed(
     loan_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[LoanSchedule | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LoanSchedule | Problem]:
     """The loan's repayment schedule, with what has been paid
 
     Args:
         loan_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LoanSchedule | Problem]
+        Response[Any | LoanSchedule | Problem]
     """
 
     kwargs = _get_kwargs(
         loan_id=loan_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -157,23 +178,26 @@ async def asyncio(
     loan_id: str,
     *,
     client: AuthenticatedClient,
-) -> LoanSchedule | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LoanSchedule | Problem | None:
     """The loan's repayment schedule, with what has been paid
 
     Args:
         loan_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LoanSchedule | Problem
+        Any | LoanSchedule | Problem
     """
 
     return (
         await asyncio_detailed(
             loan_id=loan_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

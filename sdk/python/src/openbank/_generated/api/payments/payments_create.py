@@ -92,8 +92,9 @@ def sync_detailed(
     """Make the payment a payment consent authorises
 
      The token must be bound to an authorised payment consent, and the body must match it exactly
-    (`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals
-    (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
+    (`payment_does_not_match_consent`). The consent is consumed by the payment. Only customers whose
+    identity check is verified may pay (`kyc_not_verified`). Refusals (`insufficient_funds`,
+    `account_frozen`, `creditor_account_not_found`, …) write nothing.
 
     Args:
         idempotency_key (str):
@@ -129,8 +130,9 @@ def sync(
     """Make the payment a payment consent authorises
 
      The token must be bound to an authorised payment consent, and the body must match it exactly
-    (`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals
-    (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
+    (`payment_does_not_match_consent`). The consent is consumed by the payment. Only customers whose
+    identity check is verified may pay (`kyc_not_verified`). Refusals (`insufficient_funds`,
+    `account_frozen`, `creditor_account_not_found`, …) write nothing.
 
     Args:
         idempotency_key (str):
@@ -161,8 +163,9 @@ async def asyncio_detailed(
     """Make the payment a payment consent authorises
 
      The token must be bound to an authorised payment consent, and the body must match it exactly
-    (`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals
-    (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
+    (`payment_does_not_match_consent`). The consent is consumed by the payment. Only customers whose
+    identity check is verified may pay (`kyc_not_verified`). Refusals (`insufficient_funds`,
+    `account_frozen`, `creditor_account_not_found`, …) write nothing.
 
     Args:
         idempotency_key (str):
@@ -196,8 +199,9 @@ async def asyncio(
     """Make the payment a payment consent authorises
 
      The token must be bound to an authorised payment consent, and the body must match it exactly
-    (`payment_does_not_match_consent`). The consent is consumed by the payment. Refusals
-    (`insufficient_funds`, `account_frozen`, `creditor_account_not_found`, …) write nothing.
+    (`payment_does_not_match_consent`). The consent is consumed by the payment. Only customers whose
+    identity check is verified may pay (`kyc_not_verified`). Refusals (`insufficient_funds`,
+    `account_frozen`, `creditor_account_not_found`, …) write nothing.
 
     Args:
         idempotency_key (str):

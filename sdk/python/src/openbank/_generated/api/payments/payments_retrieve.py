@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.payment import Payment
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     payment_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Payment | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Payment | Problem | None:
     if response.status_code == 200:
         response_200 = Payment.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -62,7 +74,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Payment | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Payment | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -75,22 +89,27 @@ def sync_detailed(
     payment_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Payment | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Payment | Problem]:
     """Get a payment this client made for the customer
+
+     Conditional: `ETag` and `If-None-Match`.
 
     Args:
         payment_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Payment | Problem]
+        Response[Any | Payment | Problem]
     """
 
     kwargs = _get_kwargs(
         payment_id=payment_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -104,23 +123,28 @@ def sync(
     payment_id: str,
     *,
     client: AuthenticatedClient,
-) -> Payment | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Payment | Problem | None:
     """Get a payment this client made for the customer
+
+     Conditional: `ETag` and `If-None-Match`.
 
     Args:
         payment_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Payment | Problem
+        Any | Payment | Problem
     """
 
     return sync_detailed(
         payment_id=payment_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -128,22 +152,27 @@ async def asyncio_detailed(
     payment_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Payment | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Payment | Problem]:
     """Get a payment this client made for the customer
+
+     Conditional: `ETag` and `If-None-Match`.
 
     Args:
         payment_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Payment | Problem]
+        Response[Any | Payment | Problem]
     """
 
     kwargs = _get_kwargs(
         payment_id=payment_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -155,23 +184,28 @@ async def asyncio(
     payment_id: str,
     *,
     client: AuthenticatedClient,
-) -> Payment | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Payment | Problem | None:
     """Get a payment this client made for the customer
+
+     Conditional: `ETag` and `If-None-Match`.
 
     Args:
         payment_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Payment | Problem
+        Any | Payment | Problem
     """
 
     return (
         await asyncio_detailed(
             payment_id=payment_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed
