@@ -54,13 +54,16 @@ def counter_incr(key: str, *, ttl: int) -> int:
         return 1
 
 
-def cache_set_bytes(key: str, value: bytes, *, ttl: int) -> None:
-    """Store `value` under `key` for `ttl` seconds."""
+def cache_set_bytes(key: str, value: bytes, *, ttl: int, only_if_absent: bool = False) -> bool:
+    """Store `value` under `key` for `ttl` seconds (with `only_if_absent`, only if the key
+    holds nothing: Redis `SET NX`, `cache.add` elsewhere); True if it was stored."""
     client = redis_client()
     if client is not None:
-        client.set(cache.make_key(key), value, ex=ttl)
-    else:
-        cache.set(key, value, timeout=ttl)
+        return bool(client.set(cache.make_key(key), value, ex=ttl, nx=only_if_absent))
+    if only_if_absent:
+        return bool(cache.add(key, value, timeout=ttl))
+    cache.set(key, value, timeout=ttl)
+    return True
 
 
 def cache_get_bytes(key: str) -> bytes | None:

@@ -98,9 +98,22 @@ def token_checksum(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+# What a forgotten token's cache entry holds for one cache lifetime. A request that read the
+# token's rows just before a revocation committed may write its (live) validation after the
+# forget ran; it writes only into an empty entry (`only_if_absent`), so the marker wins and
+# every validation of that token reads the database until the marker expires.
+FORGOTTEN = b"forgotten"
+
+
 def forget_tokens(checksums: list[str]) -> None:
-    """Drop cached validations (after revocation, consent changes)."""
-    cache_delete_many(CACHE_PREFIX + c for c in checksums)
+    """Drop cached validations (after revocation, consent changes): each entry becomes the
+    `FORGOTTEN` marker for one cache lifetime, which no earlier reader can overwrite."""
+    ttl = settings.TOKEN_CACHE_SECONDS
+    if not ttl:
+        cache_delete_many(CACHE_PREFIX + c for c in checksums)
+        return
+    for checksum in checksums:
+        cache_set_bytes(CACHE_PREFIX + checksum, FORGOTTEN, ttl=ttl)
 
 
 @functools.cache
@@ -207,7 +220,7 @@ def resolve_token_and_count(
             counted = (counter[0], n)
         else:
             cached = cache_get_bytes(CACHE_PREFIX + checksum)
-        if cached is not None:
+        if cached is not None and cached != FORGOTTEN:
             try:
                 info = TokenInfo.from_cache(cached)
             except (ValueError, KeyError, TypeError, AttributeError):
@@ -216,7 +229,7 @@ def resolve_token_and_count(
         info = _load(checksum)
         remaining = int(info.expires_at - time.time())
         if ttl and remaining > 0:
-            cache_set_bytes(CACHE_PREFIX + checksum, info.to_cache(), ttl=min(ttl, remaining))
+            cache_set_bytes(CACHE_PREFIX + checksum, info.to_cache(), ttl=min(ttl, remaining), only_if_absent=True)
     if ttl and checksum not in _TOKEN_CLIENTS:  # also when another process validated it
         if len(_TOKEN_CLIENTS) >= _TOKEN_CLIENTS_MAX:
             _TOKEN_CLIENTS.clear()

@@ -105,3 +105,28 @@ def test_a_reader_during_the_revocation_cannot_keep_the_token_alive() -> None:
     with pytest.raises(InvalidToken) as caught:
         resolve_token(token.raw)
     assert caught.value.code == "consent_revoked"
+
+
+@cached
+def test_a_reader_that_read_before_the_commit_cannot_cache_after_the_forget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The narrow race: a request reads the token's rows (still live), the revocation commits
+    and forgets, and only then does the request write its validation to the cache."""
+    from apps.oauth import authentication
+
+    token = customer_token(make_customer())
+    real_load = authentication._load
+    loads: list[str] = []
+
+    def load_then_revocation_commits(checksum: str) -> Any:
+        info = real_load(checksum)  # the live rows, read before the revocation committed
+        if not loads:
+            consent_revoke(actor=Actor.customer(token.consent.customer_id), consent=token.consent)
+            authentication.forget_tokens([checksum])  # what the revocation's on_commit runs
+        loads.append(checksum)
+        return info
+
+    monkeypatch.setattr(authentication, "_load", load_then_revocation_commits)
+    resolve_token(token.raw)  # this request was already past its checks
+    with pytest.raises(InvalidToken) as caught:
+        resolve_token(token.raw)  # the next one must not find the live validation cached
+    assert caught.value.code == "consent_revoked"  # read from the database, not the cache
