@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from apps.lending.models import Product
 from tests.factories import client_token, customer_token, make_customer
-from tests.lending.helpers import make_borrower
 
 pytestmark = pytest.mark.django_db
 
