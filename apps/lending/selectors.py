@@ -1,11 +1,11 @@
 """Reads of the lending capability, as a customer (or an app under the customer's consent) sees them."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.core.errors import NotFound
 
-from .models import CreditApplication, CreditLine, Installment, Loan
+from .models import CreditApplication, CreditLine, Installment, Loan, Product, WhiteListEntry
 
 
 def credit_lines_of(*, customer_id: str) -> QuerySet[CreditLine]:
@@ -44,3 +44,24 @@ def credit_application_get(*, customer_id: str, application_id: str) -> CreditAp
     if application is None:
         raise NotFound("No such credit application.")
     return application
+
+
+# --------------------------------------------------------------------------- credit products
+
+
+def credit_products_visible(*, customer_id: str) -> QuerySet[Product]:
+    """The products a customer may see: the active ones open to everyone or that invite them
+    (an invitation-only product is invisible to the uninvited, as the risk engine's
+    `not_invited` says), and every product the customer holds a line of, active or not: its
+    terms still govern their drawdowns and loans."""
+    invited = WhiteListEntry.objects.filter(customer_id=customer_id).values("product_id")
+    held = CreditLine.objects.filter(customer_id=customer_id).values("product_id")
+    offered = Q(active=True) & (Q(invitation_only=False) | Q(pk__in=invited))
+    return Product.objects.filter(offered | Q(pk__in=held))
+
+
+def credit_product_get(*, customer_id: str, product_id: str) -> Product:
+    product = credit_products_visible(customer_id=customer_id).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such credit product.")
+    return product

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .api import applications, credit_lines, loans
+from .api import applications, credit_lines, loans, products
 
 urlpatterns = [
+    path("credit-products", products.CreditProductListApi.as_view(), name="credit-products-list"),
+    path("credit-products/<str:product_id>", products.CreditProductDetailApi.as_view(), name="credit-products-detail"),
     path("credit-lines", credit_lines.CreditLineListApi.as_view(), name="credit-lines-list"),
     path("credit-lines/<str:line_id>", credit_lines.CreditLineDetailApi.as_view(), name="credit-lines-detail"),
     path("credit-lines/<str:line_id>/drawdowns", credit_lines.CreditLineDrawdownApi.as_view(), name="credit-lines-drawdown"),

@@ -108,6 +108,26 @@ for _name in ("loans-detail", "loans-schedule", "loans-payoff-quote", "loans-rep
         own=lambda w: {"loan_id": w.objects["loan_a"].pk},
         other=lambda w: {"loan_id": w.objects["loan_b"].pk},
     )
+
+
+def _products_world(w: World) -> None:
+    """Products are no one's, but an invitation-only product is visible only to the invited: B is
+    invited to one A is not (both are invited to consumer credit by `_lending_world`)."""
+    from apps.lending.models import Product, WhiteListEntry
+
+    consumer = Product.objects.get(code="consumer-revolving")
+    fields = {f.attname: getattr(consumer, f.attname) for f in Product._meta.concrete_fields if not f.primary_key}
+    only_b = Product.objects.create(**{**fields, "code": "walker-invited-b", "invitation_only": True})
+    WhiteListEntry.objects.create(customer=w.customer_b, product=only_b)
+    w.objects["product_a"], w.objects["product_b"] = consumer, only_b
+
+
+WORLD_BUILDERS.append(_products_world)
+OWNERSHIP["credit-products-detail"] = Ownership(
+    "customer",
+    own=lambda w: {"product_id": w.objects["product_a"].pk},
+    other=lambda w: {"product_id": w.objects["product_b"].pk},
+)
 OWNERSHIP["credit-applications-detail"] = Ownership(
     "customer",
     own=lambda w: {"application_id": w.objects["credit_application_a"].pk},
