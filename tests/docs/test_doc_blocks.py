@@ -24,6 +24,7 @@ DOCS = {
 # (blocks that run, blocks marked not-run): change it together with the document.
 INVENTORY = {
     "python-readme": (8, 3),
+    "oauth": (15, 0),
 }
 
 
@@ -70,3 +71,11 @@ def _run(blocks: list[Block], *, project: Path, env: dict[str, str], live: LiveP
 def test_python_readme_runs_in_a_partners_project(live: LivePlatform, project: Path, doc_env: dict[str, str]) -> None:
     signins = _run(_blocks("python-readme"), project=project, env=doc_env, live=live)
     assert signins == 2  # the account-access consent and the payment consent
+
+
+@pytest.mark.sdk
+def test_oauth_walk_through_completes_against_the_sandbox(live: LivePlatform, project: Path,
+                                                          doc_env: dict[str, str]) -> None:
+    """Consent, sign-in, code exchange, reads, refresh, revocation, then a payment booked and read back."""
+    signins = _run(_blocks("oauth"), project=project, env=doc_env, live=live)
+    assert signins == 2
