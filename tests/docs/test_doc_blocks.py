@@ -25,6 +25,7 @@ DOCS = {
 INVENTORY = {
     "python-readme": (8, 3),
     "oauth": (15, 0),
+    "typescript-readme": (7, 3),
 }
 
 
@@ -79,3 +80,13 @@ def test_oauth_walk_through_completes_against_the_sandbox(live: LivePlatform, pr
     """Consent, sign-in, code exchange, reads, refresh, revocation, then a payment booked and read back."""
     signins = _run(_blocks("oauth"), project=project, env=doc_env, live=live)
     assert signins == 2
+
+
+@pytest.mark.sdk
+def test_typescript_readme_runs_on_node_from_the_tarball(live: LivePlatform, project: Path,
+                                                          doc_env: dict[str, str]) -> None:
+    """Installed by path, compiled against the shipped .d.ts, run by Node as ESM."""
+    signins = _run(_blocks("typescript-readme"), project=project, env=doc_env, live=live)
+    assert signins == 1
+    installed = project / "node_modules" / "@openbank" / "sdk"
+    assert (installed / "dist" / "index.d.ts").exists() and not (installed / "src").exists()
