@@ -26,10 +26,20 @@ INVENTORY = {
     "python-readme": (8, 3),
     "oauth": (15, 0),
     "typescript-readme": (7, 3),
+    "sdks": (1, 2),
+    "developers": (4, 2),
 }
 
 
-def _blocks(name: str) -> list[Block]:
+def _blocks(name: str, page: str | None = None) -> list[Block]:
+    if name == "developers":
+        if page is None:
+            from django.test import Client
+
+            response = Client().get("/developers")
+            assert response.status_code == 200
+            page = response.content.decode()
+        return html_blocks(page)
     return markdown_blocks(DOCS[name])
 
 
@@ -90,3 +100,17 @@ def test_typescript_readme_runs_on_node_from_the_tarball(live: LivePlatform, pro
     assert signins == 1
     installed = project / "node_modules" / "@openbank" / "sdk"
     assert (installed / "dist" / "index.d.ts").exists() and not (installed / "src").exists()
+
+
+@pytest.mark.sdk
+def test_sdks_md_install_by_path_works(live: LivePlatform, project: Path, doc_env: dict[str, str]) -> None:
+    _run(_blocks("sdks"), project=project, env=doc_env, live=live)
+
+
+@pytest.mark.sdk
+def test_developer_page_blocks_run_as_served(live: LivePlatform, project: Path, doc_env: dict[str, str]) -> None:
+    """The page as the live server renders it (its base URL in the curl lines), quickstarts included."""
+    import httpx
+
+    page = httpx.get(live.url + "/developers", timeout=30).text
+    _run(_blocks("developers", page), project=project, env=doc_env, live=live)
