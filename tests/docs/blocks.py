@@ -54,7 +54,7 @@ def _marker_before(text: str, start: int) -> str | None:
 
 def markdown_blocks(path: Path) -> list[Block]:
     text = path.read_text()
-    return [Block(path.name, i, m.group("lang"), m.group("body"), _marker_before(text, m.start()))
+    return [Block("/".join(path.parts[-3:]), i, m.group("lang"), m.group("body"), _marker_before(text, m.start()))
             for i, m in enumerate(_FENCE.finditer(text))]
 
 

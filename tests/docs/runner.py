@@ -88,12 +88,16 @@ def run_interactive(cmd: list[str], *, cwd: Path, env: dict[str, str], live: Liv
     return Result(process.returncode if not errors else 99, "".join(out), stderr, authorizations)
 
 
+def _stem(block: Block) -> str:
+    return re.sub(r"\W", "_", block.source).strip("_")
+
+
 def bash_session(blocks: Sequence[Block], **kw) -> Result:
     # -e/-u/pipefail: a failing command or an undefined variable stops the walk-through.
     script = ["set -euo pipefail"]
     for block in blocks:
         script += [f"echo '{MARK}{block.index}'", block.code]
-    path = kw["cwd"] / f"doc-{blocks[0].source}.sh"
+    path = kw["cwd"] / f"doc_{_stem(blocks[0])}.sh"
     path.write_text("\n".join(script) + "\n")
     return run_interactive(["bash", str(path)], **kw)
 
@@ -101,14 +105,14 @@ def bash_session(blocks: Sequence[Block], **kw) -> Result:
 def python_session(blocks: Sequence[Block], *, python: Path, **kw) -> Result:
     runner = kw["cwd"] / "docblocks_runner.py"
     runner.write_text(_PY_RUNNER)
-    data = kw["cwd"] / f"doc-{blocks[0].source}.py.json"
+    data = kw["cwd"] / f"doc_{_stem(blocks[0])}.py.json"
     data.write_text(json.dumps([[b.index, b.code] for b in blocks]))
     return run_interactive([str(python), "-u", str(runner), str(data)], **kw)
 
 
 def ts_session(blocks: Sequence[Block], **kw) -> Result:
     cwd: Path = kw["cwd"]
-    stem = re.sub(r"\W", "_", blocks[0].source)
+    stem = _stem(blocks[0])
     files = []
     for block in blocks:
         path = cwd / f"doc_{stem}_{block.index}.ts"
