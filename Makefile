@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast serve migrate seed schema schema-check sdk sdk-check bench lint typecheck worker beat clean
+.PHONY: run test test-fast serve migrate seed schema schema-check sdk sdk-check sdk-pack bench lint typecheck worker beat clean
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -51,6 +51,14 @@ sdk: schema  ## regenerate both SDKs (python openbank._generated, TS src/generat
 sdk-check: $(VENV)/.dev  ## fail when the committed SDK code is stale against openapi/openapi.yaml
 	@test -d sdk/typescript/node_modules || (cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error)
 	$(PY) sdk/generate.py --check
+
+sdk-pack: $(VENV)/.runtime  ## both SDKs as installable files in dist/: openbank-<v>-py3-none-any.whl and openbank-sdk-<v>.tgz
+	@mkdir -p dist
+	@test -d sdk/typescript/node_modules || (cd sdk/typescript && npm ci --no-audit --no-fund --loglevel=error)
+	cd sdk/typescript && npm pack --silent --pack-destination ../../dist   # prepack builds dist/ (ESM + .d.ts)
+	$(PIP) wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist sdk/python
+	@rm -rf sdk/python/build sdk/python/src/openbank.egg-info
+	@ls -1 dist/openbank-*.whl dist/openbank-sdk-*.tgz
 
 bench: $(VENV)/.dev  ## benchmarks on PostgreSQL (DATABASE_URL), printing figures and ratios
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:xdist

@@ -1,6 +1,6 @@
 """Quickstart: the Python SDK, server to server (client credentials).
 
-pip install sdk/python        # from a checkout of the platform
+pip install ./openbank-0.1.0-py3-none-any.whl   # built by `make sdk-pack` in the platform's checkout
 """
 import datetime as dt
 import os

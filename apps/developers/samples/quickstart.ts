@@ -1,5 +1,6 @@
 // Quickstart: the TypeScript SDK, server to server (client credentials).
-// npm install @openbank/sdk   (Node 20+ or a modern browser)
+// npm install ./openbank-sdk-0.1.0.tgz   (built by `make sdk-pack`; Node 20+ or a modern browser)
+// npx tsc --module nodenext --target es2022 --strict --types node quickstart.ts && node quickstart.js
 import { createOpenBankClient, paginate, unwrap } from "@openbank/sdk";
 
 const baseUrl = process.env.OPENBANK_URL ?? "http://127.0.0.1:8000";
