@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from apps.accounts.models import DepositAccount
 from apps.core.actors import Actor
 from apps.customers.models import Customer
-
-from apps.accounts.models import DepositAccount
 
 from .models import CreditLine, Loan, Product, Scorecard, WhiteListEntry
 from .origination import credit_application_create, credit_line_open, loan_drawdown
