@@ -164,3 +164,16 @@ def test_the_application_form_offers_only_the_grants_the_server_serves(admin_cli
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert Application.objects.get(client_id="partner-x").authorization_grant_type == "client-credentials"
+
+
+def test_a_payment_consent_shows_its_amount_with_currency(admin_client: Client) -> None:
+    from apps.oauth.models import Consent
+    from tests.factories import make_client, make_consent, make_customer
+
+    consent = make_consent(make_client(name="ShopPay"), make_customer("pay.er"), kind=Consent.Kind.PAYMENT,
+                           amount_minor=123_456, currency="CNY", creditor_name="Tea House")
+    listing = admin_client.get(reverse("admin:oauth_consent_changelist")).content.decode()
+    assert "1,234.56 CNY" in listing
+    detail = admin_client.get(reverse("admin:oauth_consent_change", args=[consent.pk])).content.decode()
+    assert "1,234.56 CNY" in detail and not MINOR_LABEL.search(detail)
+    assert "(Asia/Shanghai)" in listing
