@@ -72,7 +72,9 @@ def test_developer_page_in_zh_hans() -> None:
         "Install an SDK", "Authentication and scopes", "Every call carries", "Retries and rate limits",
         "Same key, same body", "Keys are scoped to your client", "Lists take", "Pass next_cursor back",
         "Each client has a rate limit", "Branch on code", "Field error codes", "On this page",
-        "Each operation in the API reference lists the scopes it needs",
+        "Each operation in the API reference lists the scopes it needs", "Reads that apps poll answer",
+        "comes only after the same checks as a full read", "An ETag belongs to one token's consent",
+        "shared caches and proxies must not store", "The SDKs can do it for you",
     ])
     assert not left, left
 
