@@ -13,33 +13,25 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.core.actors import Actor
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import BackOfficeAdmin, ReadOnlyAdmin, bank_time, money
 from apps.core.errors import PlatformError
-from apps.core.money import CURRENCY_EXPONENTS, Money
 
 from .models import DepositAccount, Payment
 from .services import deposit_account_freeze, deposit_account_unfreeze
 
 
-def _money(minor: int, currency: str) -> str:
-    if currency not in CURRENCY_EXPONENTS:
-        return f"{minor} {currency} (minor units)"
-    return f"{Money(minor, currency).as_string()} {currency}"
-
-
 @admin.register(DepositAccount)
-class DepositAccountAdmin(admin.ModelAdmin):
-    list_display = ("id", "account_number", "name", "customer", "kind", "currency", "status", "balance", "opened_at")
+class DepositAccountAdmin(BackOfficeAdmin):
+    list_display = ("account_number", "name", "customer", "kind", "status", "balance")
     list_filter = ("status", "kind", "currency")
     search_fields = ("=id", "account_number", "=customer__id", "customer__display_name", "customer__user__username")
     list_select_related = ("customer", "ledger_account")
     readonly_fields = (
         "id", "customer", "account_number", "name", "kind", "currency", "status", "balance", "available",
-        "ledger_account", "opened_at",
+        "ledger_account", "opened",
     )
     fields = readonly_fields
     actions = ["freeze", "unfreeze"]
-    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # accounts are opened through deposit_account_open
@@ -49,11 +41,15 @@ class DepositAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="balance (ledger)", ordering="ledger_account__balance_minor")
     def balance(self, obj: DepositAccount) -> str:
-        return _money(obj.ledger_account.balance_minor, obj.ledger_account.currency)
+        return money(obj.ledger_account.balance_minor, obj.ledger_account.currency)
+
+    @admin.display(description="opened")
+    def opened(self, obj: DepositAccount) -> str:
+        return bank_time(obj.opened_at)
 
     @admin.display(description="available (ledger)")
     def available(self, obj: DepositAccount) -> str:
-        return _money(obj.ledger_account.available_minor, obj.ledger_account.currency)
+        return money(obj.ledger_account.available_minor, obj.ledger_account.currency)
 
     def _change_status(self, request: HttpRequest, queryset: QuerySet[DepositAccount], *, freeze: bool) -> None:
         done = 0
@@ -83,12 +79,17 @@ class DepositAccountAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "status", "amount", "debtor_account", "creditor_account", "application", "business_date", "created_at")
+    list_display = ("id", "status", "amount", "debtor_account", "creditor_account", "business_date", "created")
     list_filter = ("status", "currency", "business_date")
     search_fields = ("=id", "=consent__id", "debtor_account__account_number", "creditor_account__account_number", "reference")
-    list_select_related = ("debtor_account", "creditor_account", "application")
-    show_full_result_count = False
+    list_select_related = ("debtor_account", "creditor_account")
+    exclude = ("amount_minor",)
+    readonly_fields = ("amount", "created")
 
     @admin.display(description="amount", ordering="amount_minor")
     def amount(self, obj: Payment) -> str:
-        return _money(obj.amount_minor, obj.currency)
+        return money(obj.amount_minor, obj.currency)
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj: Payment) -> str:
+        return bank_time(obj.created_at)

@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.actors import Actor
+from apps.core.admin import BackOfficeAdmin
 
 from .models import Customer
 from .services import customer_kyc_set
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(BackOfficeAdmin):
     list_display = ("id", "display_name", "kind", "kyc_status", "user", "created_at")
     list_filter = ("kind", "kyc_status")
     search_fields = ("id", "display_name", "legal_name", "registration_number", "user__username")

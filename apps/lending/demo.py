@@ -2,17 +2,21 @@
 
 The first individual customer is invited to consumer credit and gets an open line
 (pre-approved RMB 50,000); the business customer applies for SME credit and is approved.
-Each of those customer entries gets `"credit_lines": [ids]`.
+Each of those customer entries gets `"credit_lines": [ids]`. The business customer also
+draws one demo loan on its line (RMB 80,000.00 over 12 months, paid into its everyday
+account) so the back office's loan, installment and journal pages show real rows; its
+entry gets `"loans": [id]`. The draw goes through `loan_drawdown`, like any other.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
+from apps.accounts.models import DepositAccount
 from apps.core.actors import Actor
 from apps.customers.models import Customer
 
-from .models import CreditLine, Product, Scorecard, WhiteListEntry
-from .origination import credit_application_create, credit_line_open
+from .models import CreditLine, Loan, Product, Scorecard, WhiteListEntry
+from .origination import credit_application_create, credit_line_open, loan_drawdown
 from .risk import credit_decision_make
 
 SEED_ACTOR = Actor.system("seed")
@@ -89,6 +93,8 @@ SCORECARDS = [
 
 CONSUMER_PRE_APPROVED_MINOR = 5_000_000  # RMB 50,000.00
 SME_REQUEST_MINOR = 40_000_000  # RMB 400,000.00
+DEMO_LOAN_MINOR = 8_000_000  # RMB 80,000.00
+DEMO_LOAN_TERM_MONTHS = 12
 SME_BUSINESS_DATA = {"annual_revenue_minor": 800_000_000, "years_in_business": 6, "employees": 24}
 
 
@@ -134,3 +140,19 @@ def seed(output: dict) -> None:
             )
             line = application.credit_line
         business["credit_lines"] = [line.id] if line is not None else []
+        loan = _demo_loan(customer, line) if line is not None else None
+        business["loans"] = [loan.id] if loan is not None else []
+
+
+def _demo_loan(customer: Customer, line: CreditLine) -> Loan | None:
+    """The line's first loan, drawn once: a rerun finds it instead of drawing again."""
+    existing = Loan.objects.filter(line=line).order_by("created_at", "id").first()
+    if existing is not None:
+        return existing
+    account = DepositAccount.objects.filter(customer=customer, status=DepositAccount.Status.ACTIVE).order_by("id").first()
+    if account is None:
+        return None
+    return loan_drawdown(
+        line_id=line.id, customer_id=customer.pk, amount_minor=DEMO_LOAN_MINOR, term_months=DEMO_LOAN_TERM_MONTHS,
+        method="equal_installment", deposit_account=account, actor=SEED_ACTOR,
+    )

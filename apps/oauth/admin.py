@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_admin_class, get_application_model
 
 from apps.core.actors import Actor
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import BackOfficeAdmin, ReadOnlyAdmin, bank_time, money
 from apps.core.errors import PlatformError
 
 from .models import ClientProfile, Consent
@@ -28,9 +28,24 @@ class ClientProfileInline(admin.StackedInline):
     fields = ("kind", "display_name", "allowed_scopes")
 
 
-class ApplicationWithProfileAdmin(get_application_admin_class()):  # type: ignore[misc]
+# The grants this server serves (OAUTH2_GRANT_TYPES_SUPPORTED; refresh comes with a code):
+# an app registered for implicit, password or device code could never get a token here.
+SERVED_GRANTS = (
+    (Application.GRANT_AUTHORIZATION_CODE, _("Authorization code (customers sign in; with PKCE)")),
+    (Application.GRANT_CLIENT_CREDENTIALS, _("Client credentials (the app acts for itself)")),
+)
+
+
+class ApplicationWithProfileAdmin(get_application_admin_class(), BackOfficeAdmin):  # type: ignore[misc]
     inlines = [ClientProfileInline]
-    list_display = ("pk", "name", "client_id", "profile_kind", "client_type", "authorization_grant_type")
+    list_display = ("name", "client_id", "profile_kind", "client_type", "authorization_grant_type")
+    list_per_page = 50
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "authorization_grant_type":
+            # The form's choice field then refuses any other grant on save, too.
+            kwargs["choices"] = SERVED_GRANTS
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description=_("kind"))
     def profile_kind(self, obj: Any) -> str:
@@ -44,14 +59,23 @@ admin.site.register(Application, ApplicationWithProfileAdmin)
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "status", "application", "customer", "expires_at", "status_changed_at", "revoked_by")
+class ConsentAdmin(BackOfficeAdmin):
+    list_display = ("id", "kind", "status", "application", "customer", "payment_amount", "expires")
     list_filter = ("status", "kind")
     search_fields = ("id", "customer__id", "customer__display_name", "application__name", "application__client_id")
     list_select_related = ("application", "customer")
     ordering = ("-created_at",)
     actions = ["revoke_selected"]
-    readonly_fields = [f.name for f in Consent._meta.fields]
+    readonly_fields = [f.name for f in Consent._meta.fields if f.name != "amount_minor"] + ["payment_amount"]
+    exclude = ("amount_minor",)
+
+    @admin.display(description=_("payment amount"), ordering="amount_minor")
+    def payment_amount(self, obj: Consent) -> str:
+        return money(obj.amount_minor, obj.currency) if obj.amount_minor is not None else "—"
+
+    @admin.display(description=_("expires"), ordering="expires_at")
+    def expires(self, obj: Consent) -> str:
+        return bank_time(obj.expires_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # apps create consents through the API
@@ -80,11 +104,15 @@ class ConsentAdmin(admin.ModelAdmin):
 class LogEntryAdmin(ReadOnlyAdmin):
     """Every admin change, read-only: who did what to which object, and when."""
 
-    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change_message")
+    list_display = ("time", "user", "content_type", "object_repr", "action_flag", "change_message")
     list_filter = ("action_flag", "content_type")
     search_fields = ("object_repr", "object_id", "user__username", "change_message")
     date_hierarchy = "action_time"
     readonly_fields = [f.name for f in LogEntry._meta.fields]
+
+    @admin.display(description=_("time"), ordering="action_time")
+    def time(self, obj: LogEntry) -> str:
+        return bank_time(obj.action_time)
 
 
 if not admin.site.is_registered(LogEntry):

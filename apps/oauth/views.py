@@ -297,8 +297,39 @@ class CustomerPageMixin(LanguageSwitchMixin, LoginRequiredMixin):
         return Customer.objects.filter(user_id=self.request.user.pk).first()  # type: ignore[attr-defined]
 
 
+def _masked(number: str) -> str:
+    return f"**** {number[-4:]}" if number else ""
+
+
+def _consent_item(consent: Consent, accounts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the customer reads about one consent: what it allows, since when, until when,
+    which of their accounts, and for a payment the amount and the payee."""
+    payment = None
+    account_ids = list(consent.account_ids)
+    if consent.kind == Consent.Kind.PAYMENT:
+        if consent.debtor_account_id and consent.debtor_account_id not in account_ids:
+            account_ids.append(consent.debtor_account_id)
+        if consent.amount_minor is not None:
+            payment = {
+                "amount": Money(consent.amount_minor, consent.currency).as_string(),
+                "currency": consent.currency,
+                "creditor_name": consent.creditor_name,
+                "creditor_account": _masked(consent.creditor_account_number),
+                "reference": consent.reference,
+            }
+    return {
+        "consent": consent,
+        "kind_label": Consent.Kind(consent.kind).label,
+        "permission_labels": [Consent.Permission(p).label for p in consent.permissions],
+        "accounts": [accounts.get(a, {"name": a, "masked_number": ""}) for a in account_ids],
+        "payment": payment,
+        "since": consent.authorised_at or consent.created_at,
+    }
+
+
 class ConnectedAppsView(CustomerPageMixin, TemplateView):
-    """The customer's authorised consents, grouped by app, each revocable."""
+    """The customer's authorised consents, grouped by app; each shown apart (numbered, with
+    what it allows, since and until when, which accounts) and revocable after a confirmation."""
 
     template_name = "oauth/connected_apps.html"
 
@@ -308,50 +339,59 @@ class ConnectedAppsView(CustomerPageMixin, TemplateView):
         groups = []
         accounts = {a["id"]: a for a in consentable_accounts(customer_id=customer.pk)} if customer else {}
         for app in connected_apps(customer_id=customer.pk) if customer else []:
-            items = []
-            for consent in app.consents:
-                payment = None
-                if consent.kind == Consent.Kind.PAYMENT and consent.amount_minor is not None:
-                    payment = {
-                        "amount": Money(consent.amount_minor, consent.currency).as_string(),
-                        "currency": consent.currency,
-                        "creditor_name": consent.creditor_name,
-                        "reference": consent.reference,
-                    }
-                items.append(
-                    {
-                        "consent": consent,
-                        "permission_labels": [Consent.Permission(p).label for p in consent.permissions],
-                        "accounts": [accounts.get(a, {"name": a, "masked_number": ""}) for a in consent.account_ids],
-                        "payment": payment,
-                    }
-                )
-            groups.append({"name": app.display_name, "items": items})
+            items = [_consent_item(consent, accounts) for consent in app.consents]
+            groups.append({"name": app.display_name, "items": items, "count": len(items)})
         context.update({"customer": customer, "groups": groups, "revoked": self.request.GET.get("revoked")})
         return context
 
 
 class ConsentRevokeView(CustomerPageMixin, View):
-    """POST (CSRF-protected): the customer ends one of their consents."""
+    """GET: the confirmation page (a plain form: works without JavaScript). POST
+    (CSRF-protected): the customer ends one of their consents."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
 
-    def post(self, request: HttpRequest, consent_id: str) -> HttpResponse:
+    def _authorised_consent(self) -> tuple[Customer | None, Consent | None]:
         customer = self.customer()
         consent = (
-            Consent.objects.filter(pk=consent_id, customer=customer).first() if customer is not None else None
+            Consent.objects.filter(pk=self.kwargs["consent_id"], customer=customer).select_related("application").first()
+            if customer is not None else None
         )
-        if customer is None or consent is None or consent.status != Consent.Status.AUTHORISED:
-            return render(
-                request,
-                "oauth/authorize_error.html",
-                {
-                    "title": _("Nothing to revoke"),
-                    "detail": _("This connection does not exist or has already ended."),
-                    "language_links": language_links(request),
-                    "back_url": "/bank/connected-apps/",
-                },
-                status=404,
-            )
+        if consent is not None and consent.status != Consent.Status.AUTHORISED:
+            consent = None
+        return customer, consent
+
+    def _nothing_to_revoke(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "oauth/authorize_error.html",
+            {
+                "title": _("Nothing to revoke"),
+                "detail": _("This connection does not exist or has already ended."),
+                "language_links": language_links(request),
+                "back_url": "/bank/connected-apps/",
+            },
+            status=404,
+        )
+
+    def get(self, request: HttpRequest, consent_id: str) -> HttpResponse:
+        customer, consent = self._authorised_consent()
+        if customer is None or consent is None:
+            return self._nothing_to_revoke(request)
+        accounts = {a["id"]: a for a in consentable_accounts(customer_id=customer.pk)}
+        return render(
+            request,
+            "oauth/revoke_confirm.html",
+            {
+                "app_name": client_display_name(application=consent.application),
+                "item": _consent_item(consent, accounts),
+                "language_links": language_links(request),
+            },
+        )
+
+    def post(self, request: HttpRequest, consent_id: str) -> HttpResponse:
+        customer, consent = self._authorised_consent()
+        if customer is None or consent is None:
+            return self._nothing_to_revoke(request)
         consent_revoke(actor=Actor.customer(customer.pk), consent=consent)
         return redirect(f"/bank/connected-apps/?revoked={consent.pk}")

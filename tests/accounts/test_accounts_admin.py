@@ -22,7 +22,7 @@ def account():  # type: ignore[no-untyped-def]
 
 def test_the_account_list_shows_the_ledger_balance_and_searches_by_number_and_customer(admin_client, account) -> None:
     page = admin_client.get("/admin/accounts/depositaccount/", {"q": account.account_number}).content.decode()
-    assert account.id in page and "6543.21 CNY" in page
+    assert account.id in page and "6,543.21 CNY" in page
     by_customer = admin_client.get("/admin/accounts/depositaccount/", {"q": account.customer_id}).content.decode()
     assert account.id in by_customer
     miss = admin_client.get("/admin/accounts/depositaccount/", {"q": "no-such-number"}).content.decode()
@@ -64,7 +64,7 @@ def test_no_one_adds_or_deletes_accounts_and_the_books_are_read_only(admin_clien
     assert admin_client.get(f"/admin/accounts/depositaccount/{account.pk}/delete/").status_code == 403
     entry = JournalEntry.objects.latest("pk")
     detail = admin_client.get(f"/admin/ledger/journalentry/{entry.pk}/change/")
-    assert detail.status_code == 200 and "6543.21 CNY" in detail.content.decode()  # postings inline
+    assert detail.status_code == 200 and "6,543.21 CNY" in detail.content.decode()  # postings inline
     assert admin_client.post(f"/admin/ledger/journalentry/{entry.pk}/change/", {"kind": "x"}).status_code == 403
     assert admin_client.get("/admin/ledger/journalentry/add/").status_code == 403
     assert admin_client.get(f"/admin/ledger/journalentry/{entry.pk}/delete/").status_code == 403

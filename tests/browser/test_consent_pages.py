@@ -110,17 +110,45 @@ def test_consent_page_in_simplified_chinese_and_refusal(live_bank: LiveBank, chr
     context.close()
 
 
-def test_customer_revokes_a_connected_app(live_bank: LiveBank, phone: Any) -> None:
+def test_customer_revokes_one_of_two_connections_after_confirming(live_bank: LiveBank, chromium: Any) -> None:
+    """Two consents of one app, told apart; Revoke opens a confirmation page (JavaScript off,
+    so it cannot lean on confirm()); Keep it changes nothing; Yes, revoke ends only that one."""
     app = live_bank.third_party_app(name="Moneywise Budgeting")
     customer = live_bank.customer()
-    consent = make_consent(app.application, customer, accounts=customer.test_accounts[:1])
-    page = phone.new_page()
+    everyday, savings = customer.test_accounts
+    balances = make_consent(app.application, customer, accounts=[everyday], permissions=["read_balances"])
+    history = make_consent(app.application, customer, accounts=[savings], permissions=["read_transactions"])
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
     page.goto(f"{live_bank.url}/bank/connected-apps/")
     _sign_in(page, customer)
     page.wait_for_selector("text=Moneywise Budgeting")
+    cards = page.locator("article.consent")
+    assert cards.count() == 2
+    texts = [cards.nth(i).inner_text() for i in range(2)]
+    assert any("See your account balances" in t and everyday.masked_number in t for t in texts)
+    assert any("See your transactions" in t and savings.masked_number in t for t in texts)
+    assert all("Connected since" in t for t in texts)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "connected-apps.png"), full_page=True)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("form button", has_text="Revoke").first.click()
-    page.wait_for_load_state()
-    consent.refresh_from_db()
-    assert consent.status == Consent.Status.REVOKED and consent.revoked_by == "customer"
+
+    card = page.locator(f"#consent-{balances.pk}")
+    card.locator("button", has_text="Revoke").click()
+    page.wait_for_selector("text=Revoke this connection?")
+    assert "See your account balances" in page.inner_text("body")
+    page.screenshot(path=str(SCREENSHOTS / "connected-apps-confirm.png"), full_page=True)
+    page.click("text=Keep it")
+    page.wait_for_selector("article.consent")
+    balances.refresh_from_db()
+    assert balances.status == Consent.Status.AUTHORISED
+
+    page.locator(f"#consent-{balances.pk}").locator("button", has_text="Revoke").click()
+    page.click("button[value=yes]")
+    page.wait_for_selector("[role=status]")
+    assert page.locator("article.consent").count() == 1
+    balances.refresh_from_db()
+    history.refresh_from_db()
+    assert balances.status == Consent.Status.REVOKED and balances.revoked_by == "customer"
+    assert history.status == Consent.Status.AUTHORISED
+    context.close()

@@ -151,7 +151,11 @@ def test_consent_flow_refresh_and_customer_revocation(live_bank: LiveBank) -> No
     page = browser.get("/bank/connected-apps/")
     assert "Moneywise Budgeting" in page.text
     form = next(f for f in parse_forms(page.text) if consent["id"] in f.action)
-    revoked = browser.post(live_bank.absolute(form.action), data=form.fields)
+    assert form.method == "get"  # Revoke first asks: a confirmation page, then a POST
+    confirm_page = browser.get(live_bank.absolute(form.action))
+    assert "Revoke this connection?" in confirm_page.text
+    confirm = next(f for f in parse_forms(confirm_page.text) if f.method == "post" and consent["id"] in f.action)
+    revoked = browser.post(live_bank.absolute(confirm.action), data={**confirm.fields, "confirm": "yes"})
     assert revoked.status_code == 302
     assert "Moneywise Budgeting" not in browser.get(revoked.headers["location"]).text
 

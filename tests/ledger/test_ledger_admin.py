@@ -18,8 +18,8 @@ def test_the_account_list_shows_the_banks_balance_from_its_postings(admin_client
     ledger_post(external_ref="in", kind="cash_deposit", legs=[Leg(cash.pk, 123_456), Leg(customer.pk, -123_456)])
     ledger_post(external_ref="out", kind="cash_withdrawal", legs=[Leg(customer.pk, 23_456), Leg(cash.pk, -23_456)])
     page = admin_client.get(reverse("admin:ledger_ledgeraccount_changelist")).content.decode()
-    assert "1000.00 CNY (from postings)" in page  # bank:cash, whose row keeps no balance
-    assert "1000.00 CNY" in page.replace("1000.00 CNY (from postings)", "")  # Alice's, stored
+    assert "1,000.00 CNY (from postings)" in page  # bank:cash, whose row keeps no balance
+    assert "1,000.00 CNY" in page.replace("1,000.00 CNY (from postings)", "")  # Alice's, stored
 
 
 def test_an_entry_shows_no_balance_after_on_the_banks_leg(admin_client: Any) -> None:
