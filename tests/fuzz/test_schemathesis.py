@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz.tokens import all_tokens
+from tests.fuzz.tokens import fuzz_setup
 from tests.sdk.live_server import ROOT, start_platform
 from tests.sdk.missing import in_ci
 
@@ -52,11 +52,11 @@ def test_schemathesis_finds_nothing() -> None:
 
     live = start_platform(workers=2, threads=8)
     try:
-        tokens_file = live.workdir / "tokens.json"
-        tokens_file.write_text(json.dumps(all_tokens(live)))
+        setup_file = live.workdir / "fuzz-setup.json"
+        setup_file.write_text(json.dumps(fuzz_setup(live)))
         shutil.rmtree(REPORT_DIR, ignore_errors=True)
         REPORT_DIR.mkdir(parents=True)
-        env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "OPENBANK_FUZZ_TOKENS": str(tokens_file),
+        env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "OPENBANK_FUZZ_SETUP": str(setup_file),
                "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         # One worker: with more, Hypothesis' lambda descriptions race (ast.parse in threads
         # raised SystemError in schemathesis 4.32.5), an error of the tool rather than the API.

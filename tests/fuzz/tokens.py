@@ -55,8 +55,10 @@ def account_number(live: LivePlatform, username: str) -> str:
     return live.manage("shell", "-c", code).strip().splitlines()[-1]
 
 
-def user_token(live: LivePlatform, scope: str, consent: dict[str, Any], *, username: str = "wei.zhang") -> str:
-    """Create `consent` (client credentials), have `username` allow it, exchange the code (PKCE S256)."""
+def user_token(live: LivePlatform, scope: str, consent: dict[str, Any], *,
+               username: str = "wei.zhang") -> tuple[str, str]:
+    """Create `consent` (client credentials), have `username` allow it, exchange the code (PKCE S256);
+    returns the access token and the consent's id."""
     client = live.third_party
     # Consents are asked for with `accounts` (account access, credit included) or `payments`.
     cc = client_credentials(live, "payments" if consent["kind"] == "payment" else "accounts")
@@ -79,7 +81,7 @@ def user_token(live: LivePlatform, scope: str, consent: dict[str, Any], *, usern
         "grant_type": "authorization_code", "code": params["code"], "redirect_uri": client["redirect_uri"],
         "code_verifier": verifier,
     })
-    return str(tokens["access_token"])
+    return str(tokens["access_token"]), str(created.json()["id"])
 
 
 def make_loan(live: LivePlatform, credit_token: str, *, username: str = "wei.zhang") -> str:
@@ -96,31 +98,48 @@ def make_loan(live: LivePlatform, credit_token: str, *, username: str = "wei.zha
     return str(response.json()["id"])
 
 
-def all_tokens(live: LivePlatform) -> dict[str, str]:
-    """The tokens the fuzzer's auth hook chooses from (tests/fuzz/hooks.py), by role."""
+def fuzz_setup(live: LivePlatform) -> dict[str, Any]:
+    """What tests/fuzz/hooks.py reads: the token of each role, and real values (ids the fuzzer
+    cannot guess) that it puts into some of the generated bodies, so the creating calls also
+    succeed and the stateful phase follows their links to real resources."""
     in_a_month = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
-    tokens = {
-        "client": client_credentials(live, "accounts payments", fuzz_client(live)),
-        "accounts": user_token(live, "accounts", {
-            "kind": "account_access", "expires_at": in_a_month,
-            "permissions": ["read_accounts", "read_balances", "read_transactions"],
-        }),
-        "payments": user_token(live, "payments", {
-            "kind": "payment", "amount": {"amount": "1.00", "currency": "CNY"},
-            "creditor_account_number": account_number(live, "li.na"), "creditor_name": "Li Na",
-        }),
-        "credit": user_token(live, "credit", {
-            "kind": "account_access", "expires_at": in_a_month,
-            "permissions": ["read_accounts", "read_credit", "manage_credit"],
-        }),
+    creditor = account_number(live, "li.na")
+    accounts, _ = user_token(live, "accounts", {
+        "kind": "account_access", "expires_at": in_a_month,
+        "permissions": ["read_accounts", "read_balances", "read_transactions"],
+    })
+    payment_amount = {"amount": "1.00", "currency": "CNY"}
+    payments, payment_consent = user_token(live, "payments", {
+        "kind": "payment", "amount": payment_amount, "creditor_account_number": creditor, "creditor_name": "Li Na",
+    })
+    credit, _ = user_token(live, "credit", {
+        "kind": "account_access", "expires_at": in_a_month,
+        "permissions": ["read_accounts", "read_credit", "manage_credit"],
+    })
+    make_loan(live, credit)
+    customer = live.customer("wei.zhang")
+    return {
+        "tokens": {
+            "client": client_credentials(live, "accounts payments", fuzz_client(live)),
+            "accounts": accounts, "payments": payments, "credit": credit,
+        },
+        # Per operation: the fields set, and the only others kept (both bodies refuse unknown fields).
+        "bodies": {
+            "credit_lines_drawdown": {
+                "set": {"deposit_account_id": customer["accounts"][0]},
+                "keep": ["amount", "term_months", "repayment_method"],
+            },
+            "payments_create": {
+                "set": {"consent_id": payment_consent, "creditor_account_number": creditor, "amount": payment_amount},
+                "keep": ["reference"],
+            },
+        },
     }
-    make_loan(live, tokens["credit"])
-    return tokens
 
 
 if __name__ == "__main__":  # pragma: no cover - a manual aid: tokens for a running platform
     import sys
 
     seed = json.loads(open(sys.argv[2]).read())  # noqa: SIM115
-    print(json.dumps(all_tokens(LivePlatform(url=sys.argv[1], seed=seed, env={}, process=None, workdir=None,  # type: ignore[arg-type]
+    print(json.dumps(fuzz_setup(LivePlatform(url=sys.argv[1], seed=seed, env={}, process=None, workdir=None,  # type: ignore[arg-type]
                                              log_path=None))))  # type: ignore[arg-type]
