@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast serve migrate seed schema schema-check sdk sdk-check sdk-pack bench lint typecheck worker beat clean
+.PHONY: run test test-fast serve migrate seed schema schema-check sdk sdk-check sdk-pack bench fuzz lint typecheck worker beat clean
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -62,6 +62,9 @@ sdk-pack: $(VENV)/.runtime  ## both SDKs as installable files in dist/: openbank
 
 bench: $(VENV)/.dev  ## benchmarks on PostgreSQL (DATABASE_URL), printing figures and ratios
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:xdist
+
+fuzz: $(VENV)/.dev  ## Schemathesis against a live gunicorn (PostgreSQL when DATABASE_URL names one); report in var/fuzz/
+	OPENBANK_FUZZ=1 $(PY) -m pytest -q -p no:xdist -rA tests/fuzz/test_schemathesis.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check apps platform tests manage.py

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.postprocess_problem_responses",
+        "apps.core.schema_links.postprocess_links",
     ],
     "SORT_OPERATIONS": False,
 }
