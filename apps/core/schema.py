@@ -19,7 +19,6 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 
 from .api import empty_query_error
-
 from .errors import (
     PROBLEM_TYPE_BASE,
     AuthenticationRequired,
@@ -252,3 +251,19 @@ def postprocess_problem_responses(result: dict[str, Any], generator: Any, reques
     schemas["Problem"] = PROBLEM_SCHEMA
     schemas["ProblemFieldError"] = FIELD_ERROR_SCHEMA
     return result
+
+
+def money_input_errors(field: str = "amount") -> tuple[PlatformError, ...]:
+    """What `parse_amount` answers for a `Money` input named `field` (apps.core.money)."""
+    from .money import InvalidAmount
+
+    def invalid(code: str, message: str, where: str = "amount") -> PlatformError:
+        return InvalidAmount(message, code=code, errors=[field_error(f"{field}.{where}", code, message)])
+
+    return (
+        invalid("invalid_amount", 'Give the amount as a decimal string, e.g. "100.00".'),
+        invalid("amount_too_precise", "CNY amounts have at most 2 decimals."),
+        invalid("amount_not_positive", "The amount must be greater than zero."),
+        invalid("amount_too_large", "The amount exceeds the largest accepted value."),
+        invalid("unsupported_currency", "Supported: CNY, EUR, HKD, USD.", where="currency"),
+    )
