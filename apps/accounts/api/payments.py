@@ -56,6 +56,8 @@ def _payment(payment: Payment) -> dict[str, Any]:
 
 @extend_schema_serializer(component_name="PaymentCreate")
 class PaymentInputSerializer(StrictSerializer):
+    """The one payment a payment consent authorises, exactly as consented."""
+
     consent_id = StrictCharField(max_length=32, help_text="The authorised payment consent the token was issued under.")
     amount = MoneyInputSerializer(help_text="Exactly the consented amount and currency.")
     creditor_account_number = StrictCharField(max_length=34, help_text="Exactly the consented creditor account.")

@@ -25,6 +25,8 @@ from .common import MANAGE, READ, LendingView, actor, parse_money, require
 
 
 class CreditApplicationInput(StrictSerializer):
+    """An SME credit application, decided at once by the risk engine."""
+
     product_id = StrictCharField(required=False, max_length=32, help_text="Default: the bank's SME credit line product.")
     requested_amount = MoneyInputSerializer()
     annual_revenue = MoneyInputSerializer(help_text="The business's revenue over the last 12 months.")

@@ -98,6 +98,8 @@ class CreditLineDetailApi(LendingView):
 
 
 class DrawdownInput(StrictSerializer):
+    """A drawdown: a new loan on the line, paid into a deposit account the consent shares."""
+
     amount = MoneyInputSerializer()
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices)

@@ -229,6 +229,8 @@ class LoanPayoffQuoteApi(LendingView):
 
 
 class RepaymentInput(StrictSerializer):
+    """A repayment from the loan's deposit account."""
+
     amount = MoneyInputSerializer()
 
     class Meta:
