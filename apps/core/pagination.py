@@ -25,9 +25,18 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 _SALT = "openbank.cursor"
 
+# The bounds _limit enforces, declared (400 outside them; an empty value is refused by
+# PlatformAPIView before this runs).
 LIST_PARAMETERS = [
-    OpenApiParameter("limit", int, description=f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).", required=False),
-    OpenApiParameter("cursor", str, description="`next_cursor` from the previous page.", required=False),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        description=f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+        required=False,
+    ),
+    OpenApiParameter(
+        "cursor", {"type": "string", "minLength": 1}, description="`next_cursor` from the previous page.", required=False
+    ),
 ]
 
 

@@ -58,6 +58,8 @@ class StrictSerializer(serializers.Serializer):
 # the same pairing as every other component (Payment / PaymentCreateRequest).
 @extend_schema_serializer(component_name="Money")
 class MoneyInputSerializer(StrictSerializer):
+    """An amount of money: a decimal string (never a JSON number) and its currency."""
+
     amount = StrictAmountField(
         help_text='A decimal string in major units, e.g. "100.00"; more decimals than the currency has are refused.'
     )

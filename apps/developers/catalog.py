@@ -38,14 +38,22 @@ _PROBLEM_BUILDERS = {"problem_json_response", "problem_body"}
 @dataclass
 class ErrorCode:
     code: str
-    status: int
+    status: int  # the first of `statuses`, for ordering
     title: str
     description: str = ""
     sources: set[str] = field(default_factory=set)
+    # Every HTTP status the code is answered with. One for nearly all codes; a consent's
+    # state codes (`consent_expired`, ...) are 401 on a token whose consent ended, 422 when a
+    # payment finds its consent used up under its lock, 409 on the consent page.
+    statuses: set[int] = field(default_factory=set)
 
     @property
     def anchor(self) -> str:
         return f"error-{self.code}"
+
+    @property
+    def status_text(self) -> str:
+        return " / ".join(str(s) for s in sorted(self.statuses or {self.status}))
 
 
 def _app_modules() -> Iterator[Path]:
@@ -126,6 +134,22 @@ def _strings(node: ast.AST | None, *, module_dicts: dict[str, ast.AST], local: d
     return []
 
 
+def _status_keyed(node: ast.AST, module_dicts: dict[str, ast.AST]) -> dict[str, int]:
+    """`code=_CODES.get(response.status_code, ...)` with `_CODES = {404: "not_found", ...}`:
+    each code's status is its key (the middleware names codes by the status it rewrites)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)):
+        return {}
+    mapping = module_dicts.get(node.func.value.id)
+    if not isinstance(mapping, ast.Dict):
+        return {}
+    return {
+        value.value: key.value for key, value in zip(mapping.keys, mapping.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(key.value, int)
+        and isinstance(value, ast.Constant) and isinstance(value.value, str)
+    }
+
+
 def _is_form_error(node: ast.Call) -> bool:
     """`forms.ValidationError(..., code=...)` is an HTML form's error, never an API problem."""
     func = node.func
@@ -177,10 +201,12 @@ def scan_source(error_names: Iterable[str]) -> list[_Use]:
     uses: list[_Use] = []
     for path, tree in trees.items():
         source = str(path.relative_to(ROOT))
+        # Module-level mappings and string constants a `code=` may name (e.g. EMPTY_QUERY_VALUE_CODE).
         module_dicts: dict[str, ast.AST] = {
             t.id: node.value for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
             for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-            if isinstance(t, ast.Name) and isinstance(node.value, ast.Dict)
+            if isinstance(t, ast.Name) and (isinstance(node.value, ast.Dict) or (
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)))
         }
         scopes: list[ast.AST] = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
         for scope in scopes:
@@ -201,8 +227,9 @@ def scan_source(error_names: Iterable[str]) -> list[_Use]:
                                                 and isinstance(scope, ast.FunctionDef)
                                                 and kw.value.id in [a.arg for a in scope.args.args]):
                             continue
+                        keyed = _status_keyed(kw.value, module_dicts) if _status_of(call) is None else {}
                         for code in _strings(kw.value, module_dicts=module_dicts, local=local):
-                            uses.append(_Use(code, name, _status_of(call), _first_text(call), source))
+                            uses.append(_Use(code, name, keyed.get(code) or _status_of(call), _first_text(call), source))
                 elif name in helpers:
                     index, param, builder = helpers[name]
                     arg = call.args[index] if len(call.args) > index else next(
@@ -231,9 +258,10 @@ def error_codes() -> tuple[ErrorCode, ...]:
     def add(code: str, status: int, title: str, description: str, source: str) -> None:
         entry = found.get(code)
         if entry is None:
-            found[code] = ErrorCode(code, status, title, description, {source})
+            found[code] = ErrorCode(code, status, title, description, {source}, {status})
         else:
             entry.sources.add(source)
+            entry.statuses.add(status)
             if not entry.description and description:
                 entry.description = description
 
@@ -246,7 +274,86 @@ def error_codes() -> tuple[ErrorCode, ...]:
         status = use.status or int(getattr(builder, "status", None) or getattr(builder, "status_code", None) or 400)
         title = getattr(builder, "title", "") or use.text or use.code.replace("_", " ").capitalize()
         add(use.code, status, title, use.text, use.source)
+    for entry in found.values():
+        entry.status = min(entry.statuses)
+        entry.description = DESCRIPTIONS.get(entry.code) or entry.description
     return tuple(sorted(found.values(), key=lambda e: (e.status, e.code)))
+
+
+# What each code means for a client, where the code's class docstring or message does not
+# say it (tests/contract/test_error_catalogue.py requires a description for every code).
+DESCRIPTIONS = {
+    "bad_request": "The request could not be understood (outside the API's own validation).",
+    "error": "An HTTP error without a more specific code (the status says which).",
+    "validation_error": "Some fields are invalid: `errors[]` names each field and its field code.",
+    "malformed_request": "The body is not valid JSON.",
+    "request_too_large": "The body is larger than the API accepts.",
+    "empty_query_parameter": "A query parameter was sent with an empty value (`?limit=`): leave it out or give a value.",
+    "invalid_cursor": "The cursor is not a `next_cursor` of this list (or was altered).",
+    "invalid_amount": 'The amount is not a decimal string such as "100.00" (JSON numbers are refused).',
+    "amount_too_precise": "The amount has more decimals than its currency (CNY: 2).",
+    "unsupported_currency": "The currency is not one the bank keeps accounts in.",
+    "idempotency_key_required": "This POST needs an `Idempotency-Key` header.",
+    "idempotency_key_invalid": "The `Idempotency-Key` is empty or longer than 255 characters.",
+    "invalid_account_selection": "The accounts chosen on the consent page cannot be shared (not the customer's, none, or more than one to pay from).",
+    "invalid_choice": "A value is not one of the allowed choices (e.g. an unknown consent permission).",
+    "required": "A value the request needs is missing (e.g. a consent's permissions or expiry).",
+    "client_kind_not_allowed": "Only third-party apps ask customers for consents.",
+    "authentication_required": "No access token was sent: send `Authorization: Bearer <token>`.",
+    "invalid_token": "The access token is unknown, expired or revoked: get a new one.",
+    "token_expired": "The access token has expired: refresh it.",
+    "consent_not_authorised": "The consent behind the token is not authorised (401; 422 when a payment finds it so under its lock).",
+    "consent_revoked": "The consent behind the token was revoked by the customer, the app or the bank (401; 422 for a payment racing the revocation): ask again.",
+    "consent_rejected": "The customer rejected the consent behind the token (401; 422 for a payment racing it).",
+    "consent_expired": (
+        "The consent has expired: 401 for a token issued under it, 422 when a payment finds it expired, "
+        "409 when the customer tries to authorise it. Ask the customer again."
+    ),
+    "consent_consumed": (
+        "The payment consent was used by a payment already: 401 for its token, 422 for a payment racing "
+        "the one that used it."
+    ),
+    "forbidden": "Not allowed for this caller.",
+    "insufficient_scope": "The token lacks the scope this operation needs (the detail names it).",
+    "consent_permission_missing": "The customer's consent does not include the permission this read or action needs.",
+    "not_found": "No such resource visible to this token (ids of other customers answer the same).",
+    "consent_not_found": "No such payment consent for this client and customer.",
+    "method_not_allowed": "The path does not support this HTTP method (`Allow` lists those it does).",
+    "not_acceptable": "The `Accept` header asks for a format the API does not produce (it writes JSON).",
+    "unsupported_media_type": "The body is not `application/json`.",
+    "conflict": "The request conflicts with the current state.",
+    "consent_not_active": "The consent has already ended (revoked, expired, consumed or rejected).",
+    "consent_not_awaiting_authorisation": "The consent was already answered.",
+    "credit_line_exists": "The customer already has an active credit line for this product.",
+    "credit_line_not_active": "The credit line is frozen or closed: no drawdowns.",
+    "decision_not_approved": "The risk decision did not approve a line.",
+    "idempotency_key_in_use": "A request with this `Idempotency-Key` is still running: retry after `Retry-After`.",
+    "ledger_reference_reused": "A ledger reference was posted before with other amounts.",
+    "loan_not_active": "The loan is closed or written off.",
+    "scorecard_missing": "The bank has no active risk scorecard for this product; try later.",
+    "account_frozen": "The debtor account is frozen or closed and cannot make payments.",
+    "account_status_conflict": "The account cannot move to that status from its current one.",
+    "amount_out_of_range": "The amount is outside the product's minimum and maximum.",
+    "business_customer_required": "The product is for business customers.",
+    "credit_limit_exceeded": "The drawdown exceeds the line's available credit.",
+    "creditor_account_not_found": "No open account of this bank has the creditor account number.",
+    "currency_mismatch": "An amount, account or line is in another currency than the operation's.",
+    "customer_blacklisted": "Credit is not available to this customer.",
+    "deposit_account_not_in_consent": "The deposit account is not one the customer shared in this consent.",
+    "idempotency_key_reused": "This `Idempotency-Key` was used with a different request body.",
+    "insufficient_funds": "The account's available balance (with any overdraft) does not cover the amount.",
+    "kyc_not_verified": "The customer's identity check is not verified, so no money may move for them.",
+    "method_not_allowed_for_product": "The product does not offer this repayment method.",
+    "not_invited": "The product is by invitation only and this customer is not on its list.",
+    "payment_does_not_match_consent": "The payment differs from its consent (amount, currency, creditor or reference): `errors[]` says where.",
+    "quote_date_in_past": "A payoff quote is for today's business date or a later one.",
+    "repayment_exceeds_outstanding": "The repayment is more than everything owed on the loan.",
+    "same_account": "The creditor account is the debtor account.",
+    "term_not_allowed": "The product does not offer this term.",
+    "unprocessable": "The request is valid but cannot be carried out.",
+    "rate_limited": "Too many requests from this client: retry after `Retry-After` seconds.",
+    "internal_error": "The request failed on the bank's side; quote the `request_id` to support.",
+}
 
 
 # DRF's own field-level codes that the platform's serializers produce (after apps.core.errors'

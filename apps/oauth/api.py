@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,18 +19,16 @@ from apps.core.errors import InsufficientScope, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
 from apps.core.money import money_json, parse_amount
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
-from apps.core.serializers import MoneyInputSerializer, MoneySerializer, rfc3339
+from apps.core.schema import declare_errors, money_input_errors
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer, rfc3339
 
 from .authentication import TokenInfo
 from .models import Consent
 from .permissions import ClientScopes
 from .selectors import consents_for_client
-from .services import consent_create, consent_get_for_client, consent_revoke
+from .services import ConsentNotActive, consent_create, consent_get_for_client, consent_revoke
 
 SCOPE_FOR_KIND = {Consent.Kind.ACCOUNT_ACCESS: "accounts", Consent.Kind.PAYMENT: "payments"}
-
-
-
 
 
 class ConsentPaymentSerializer(serializers.Serializer):
@@ -127,27 +125,60 @@ CONSENT_EXAMPLES = [
     ),
 ]
 
+@extend_schema_serializer(component_name="AccountAccessConsentCreate")
+class AccountAccessConsentInput(StrictSerializer):
+    """Ask to see (and, for credit, act on) the customer's accounts until `expires_at`."""
+
+    kind = serializers.ChoiceField(choices=[Consent.Kind.ACCOUNT_ACCESS.value], help_text="`account_access`.")
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Consent.Permission.choices),
+        help_text="What the app may see or do (at least one; an empty list is 400 `required`).",
+    )
+    expires_at = serializers.DateTimeField(help_text="In the future, at most one year ahead.")
+
+
+@extend_schema_serializer(component_name="PaymentConsentCreate")
+class PaymentConsentInput(StrictSerializer):
+    """Ask the customer to authorise exactly one payment."""
+
+    kind = serializers.ChoiceField(choices=[Consent.Kind.PAYMENT.value], help_text="`payment`.")
+    amount = MoneyInputSerializer(help_text="The exact amount.")
+    creditor_account_number = StrictCharField(max_length=34)
+    creditor_name = StrictCharField(max_length=140)
+    reference = StrictCharField(required=False, allow_blank=True, max_length=140, default="")
+    expires_at = serializers.DateTimeField(required=False, help_text="Default: one day from now.")
+
+
+# One request per kind (`oneOf`, discriminated by `kind`), each refusing fields it does not know.
+CONSENT_INPUTS: dict[str, type[serializers.Serializer]] = {
+    Consent.Kind.ACCOUNT_ACCESS: AccountAccessConsentInput,
+    Consent.Kind.PAYMENT: PaymentConsentInput,
+}
+CONSENT_CREATE_REQUEST = PolymorphicProxySerializer(
+    component_name="ConsentCreate",
+    serializers={str(kind): cls for kind, cls in CONSENT_INPUTS.items()},
+    resource_type_field_name="kind",
+)
+
+
+def _consent_input(data: Any) -> dict[str, Any]:
+    """The validated body, by the serializer its `kind` names."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "The body must be a JSON object.", errors=[field_error("", "invalid", "Send a JSON object.")]
+        )
+    kind = data.get("kind")
+    serializer_class = CONSENT_INPUTS.get(kind) if isinstance(kind, str) else None
+    if serializer_class is None:
+        message = f"kind must be one of: {', '.join(Consent.Kind.values)}."
+        raise ValidationFailed(message, errors=[field_error("kind", "required" if kind is None else "invalid_choice", message)])
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class ConsentListCreateApi(ConsentClientView):
     required_alternate_scopes = {"GET": [["accounts"], ["payments"]], "POST": [["accounts"], ["payments"]]}
-
-    class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=Consent.Kind.choices)
-        permissions = serializers.ListField(
-            child=serializers.ChoiceField(choices=Consent.Permission.choices),
-            required=False,
-            help_text="Account access: what the app may see or do (at least one).",
-        )
-        expires_at = serializers.DateTimeField(
-            required=False,
-            help_text="Required for account access (future, at most one year); payments default to one day.",
-        )
-        amount = MoneyInputSerializer(required=False, help_text="Payments: the exact amount.")
-        creditor_account_number = serializers.CharField(required=False, max_length=34)
-        creditor_name = serializers.CharField(required=False, max_length=140)
-        reference = serializers.CharField(required=False, allow_blank=True, max_length=140, default="")
-
-        class Meta:
-            ref_name = "ConsentCreate"
 
     @extend_schema(
         operation_id="consents_list",
@@ -174,15 +205,29 @@ class ConsentListCreateApi(ConsentClientView):
             "and the matching scope."
         ),
         parameters=[OPTIONAL_IDEMPOTENCY_KEY_PARAMETER],
-        request=InputSerializer,
+        request=CONSENT_CREATE_REQUEST,
+        extensions=declare_errors(
+            ValidationFailed(
+                "permisions: Unknown field.", errors=[field_error("permisions", "unknown_field", "Unknown field.")]
+            ),
+            ValidationFailed("Only third-party apps ask customers for consents.", code="client_kind_not_allowed"),
+            ValidationFailed(
+                "expires_at must be in the future.", code="expires_at_in_past",
+                errors=[field_error("expires_at", "expires_at_in_past", "expires_at must be in the future.")],
+            ),
+            ValidationFailed(
+                "A consent may last at most one year.", code="expires_at_too_far",
+                errors=[field_error("expires_at", "expires_at_too_far", "A consent may last at most one year.")],
+            ),
+            *money_input_errors("amount"),
+            InsufficientScope("Creating a payment consent needs the scope payments."),
+        ),
         responses={201: ConsentOutputSerializer},
         tags=["consents"],
     )
     @idempotent(required=False)
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _consent_input(request.data)
         kind = values["kind"]
         info = cast(TokenInfo, request.auth)
         if SCOPE_FOR_KIND[kind] not in info.scopes:
@@ -230,6 +275,7 @@ class ConsentDetailApi(ConsentClientView):
         summary="Revoke a consent (the app ends it; its tokens stop at once)",
         request=None,
         description="Answers 409 `consent_not_active` when the consent already ended.",
+        extensions=declare_errors(ConsentNotActive("The consent is already revoked.")),
         responses={200: ConsentOutputSerializer},
         tags=["consents"],
     )

@@ -13,9 +13,9 @@ from oauth2_provider.contrib.rest_framework import TokenMatchesOASRequirements
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apps.core.errors import Forbidden, InsufficientScope
+from apps.core.errors import Forbidden, InsufficientScope, PlatformError
 
-from .authentication import TokenInfo
+from .authentication import ConsentNotAuthorised, TokenInfo
 
 
 class DenyUnlessDeclared(BasePermission):
@@ -41,8 +41,24 @@ class RequireScopes(TokenMatchesOASRequirements):
         return True
 
 
+class ConsentPermissionMissing(Forbidden):
+    code = "consent_permission_missing"
+    title = "The consent does not allow this"
+
+
 class CustomerScopes(RequireScopes):
     """Scopes, and a token that a customer authorised (not a client-credentials token)."""
+
+    # What this check and the token's consent add to an operation's contract (apps.core.schema).
+    schema_errors: ClassVar[tuple[PlatformError, ...]] = (
+        Forbidden(
+            "This operation acts for a customer: use a token from the authorization-code flow.",
+            code="customer_token_required",
+        ),
+        ConsentPermissionMissing("The customer's consent does not include `read_balances`."),
+        ConsentNotAuthorised("The consent this token was issued under is revoked.", code="consent_revoked"),
+        ConsentNotAuthorised("The consent this token was issued under is expired.", code="consent_expired"),
+    )
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
@@ -59,6 +75,12 @@ class ClientScopes(RequireScopes):
     """Scopes, and a client-credentials token of one of `allowed_client_kinds`."""
 
     allowed_client_kinds: ClassVar[frozenset[str]] = frozenset()
+    schema_errors: ClassVar[tuple[PlatformError, ...]] = (
+        Forbidden(
+            "This operation is for server-to-server clients: use a client-credentials token.",
+            code="client_token_required",
+        ),
+    )
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
@@ -71,11 +93,6 @@ class ClientScopes(RequireScopes):
                 code="client_token_required",
             )
         return True
-
-
-class ConsentPermissionMissing(Forbidden):
-    code = "consent_permission_missing"
-    title = "The consent does not allow this"
 
 
 def consent_customer_id(info: TokenInfo, permission: str) -> str:

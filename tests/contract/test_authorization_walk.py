@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.contract.declared import undeclared
 from tests.contract.ownership import ALL_SCOPES, OWNERSHIP, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -66,11 +67,19 @@ def _params(route: str) -> list[str]:
     return re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
+def _template(route: str) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
 def _call(client: Any, endpoint: Endpoint, path: str, token: str | None) -> Any:
     headers = {"HTTP_IDEMPOTENCY_KEY": "walker-key-1"}
     if token:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return getattr(client, endpoint.method)(path, data={}, format="json", **headers)
+    response = getattr(client, endpoint.method)(path, data={}, format="json", **headers)
+    # Whatever the walk provokes (401, 403, 404, a 400 for the empty body...) is in the contract.
+    problem = undeclared(response, _template(endpoint.route), endpoint.method)
+    assert problem is None, problem
+    return response
 
 
 def test_the_api_has_endpoints() -> None:

@@ -13,9 +13,13 @@ from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.conditional import conditional_data
 from apps.core.errors import Forbidden, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import money_json
+from apps.core.money import CurrencyMismatch, money_json
+from apps.core.schema import declare_errors, money_input_errors
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer, rfc3339
+from apps.customers.selectors import CustomerNotVerified
+from apps.ledger.services import InsufficientFunds
 from apps.oauth.models import Consent
+from apps.oauth.payment_consents import PaymentConsentNotFound, PaymentConsentNotUsable
 from apps.oauth.permissions import CustomerScopes
 
 from .. import selectors, services
@@ -52,6 +56,8 @@ def _payment(payment: Payment) -> dict[str, Any]:
 
 @extend_schema_serializer(component_name="PaymentCreate")
 class PaymentInputSerializer(StrictSerializer):
+    """The one payment a payment consent authorises, exactly as consented."""
+
     consent_id = StrictCharField(max_length=32, help_text="The authorised payment consent the token was issued under.")
     amount = MoneyInputSerializer(help_text="Exactly the consented amount and currency.")
     creditor_account_number = StrictCharField(max_length=34, help_text="Exactly the consented creditor account.")
@@ -88,6 +94,11 @@ PAYMENT_EXAMPLES = [
 ]
 
 
+PAYMENT_CONSENT_REQUIRED = Forbidden(
+    "Payments need a token issued under an authorised payment consent.", code="payment_consent_required"
+)
+
+
 class PaymentCreateApi(PlatformAPIView):
     permission_classes = [CustomerScopes]
     required_alternate_scopes = {"POST": [["payments"]]}
@@ -105,6 +116,32 @@ class PaymentCreateApi(PlatformAPIView):
         request=PaymentInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: PaymentSerializer},
+        extensions=declare_errors(
+            *money_input_errors("amount"),
+            PAYMENT_CONSENT_REQUIRED,
+            PaymentConsentNotFound("No such payment consent for this client and customer."),
+            PaymentConsentNotUsable("The payment consent was used already.", code="consent_consumed"),
+            services.PaymentDoesNotMatchConsent(
+                "The payment must match what the customer consented to exactly.",
+                errors=[field_error("amount.amount", "mismatch", "Differs from the consented amount.")],
+            ),
+            services.AccountFrozen("The debtor account is frozen and cannot make payments."),
+            services.AccountFrozen("The consented debtor account is no longer available.", code="debtor_account_not_found"),
+            services.CreditorAccountNotFound(
+                "No open account of this bank has that number.",
+                errors=[field_error("creditor_account_number", "not_found", "Unknown account number.")],
+            ),
+            services.SameAccount(
+                "A payment cannot go to the account it comes from.",
+                errors=[field_error("creditor_account_number", "same_account", "This is the debtor account.")],
+            ),
+            CurrencyMismatch(
+                "The payment is in CNY; the debtor account holds CNY and the creditor account USD: both must hold "
+                "the payment's currency."
+            ),
+            InsufficientFunds("The account's available balance does not cover this amount."),
+            CustomerNotVerified("The customer's identity check is pending."),
+        ),
         tags=["payments"],
     )
     @idempotent()

@@ -16,8 +16,10 @@ from rest_framework.response import Response
 
 from apps.core.api import PlatformAPIView
 from apps.core.conditional import conditional_read
+from apps.core.errors import ValidationFailed, field_error
 from apps.core.money import money_json
 from apps.core.pagination import LIST_PARAMETERS, page_of, page_request, page_serializer
+from apps.core.schema import declare_errors
 from apps.core.serializers import MoneySerializer
 from apps.ledger.selectors import StatementLine
 from apps.oauth.models import Consent
@@ -139,6 +141,13 @@ class AccountTransactionsApi(PlatformAPIView):
             "account has no new booking."
         ),
         parameters=[ACCOUNT_ID, TransactionFilters, *LIST_PARAMETERS, *CONDITIONAL_PARAMETERS],
+        extensions=declare_errors(
+            ValidationFailed("booked_from: Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+                             errors=[field_error("booked_from", "invalid",
+                                                 "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")]),
+            ValidationFailed("booked_to: Must not be before booked_from.",
+                             errors=[field_error("booked_to", "before_booked_from", "Must not be before booked_from.")]),
+        ),
         responses={200: TransactionPage, 304: NOT_MODIFIED},
         tags=["accounts"],
     )

@@ -10,19 +10,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
-from apps.core.errors import NotFound
+from apps.core.errors import Conflict, NotFound, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import money_json
-from apps.core.serializers import MoneyInputSerializer, MoneySerializer
+from apps.core.money import CurrencyMismatch, money_json
+from apps.core.schema import declare_errors, money_input_errors
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer
 from apps.customers.models import Customer
+from apps.customers.selectors import CustomerNotVerified
 
 from .. import origination, selectors
+from ..errors import AmountOutOfRange, BusinessCustomerRequired, NotInvited
 from ..models import CreditApplication, Product, RiskDecision
 from .common import MANAGE, READ, LendingView, actor, parse_money, require
 
 
-class CreditApplicationInput(serializers.Serializer):
-    product_id = serializers.CharField(required=False, help_text="Default: the bank's SME credit line product.")
+class CreditApplicationInput(StrictSerializer):
+    """An SME credit application, decided at once by the risk engine."""
+
+    product_id = StrictCharField(required=False, max_length=32, help_text="Default: the bank's SME credit line product.")
     requested_amount = MoneyInputSerializer()
     annual_revenue = MoneyInputSerializer(help_text="The business's revenue over the last 12 months.")
     years_in_business = serializers.IntegerField(min_value=0, max_value=200)
@@ -76,6 +81,18 @@ class CreditApplicationCreateApi(LendingView):
     @extend_schema(
         operation_id="credit_applications_create", tags=["credit"], request=CreditApplicationInput,
         responses={201: CreditApplicationOutput}, parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        extensions=declare_errors(
+            *money_input_errors("requested_amount"),
+            NotFound("No such credit product."),
+            CurrencyMismatch("The currency must be CNY.",
+                             errors=[field_error("requested_amount.currency", "currency_mismatch", "Use CNY.")]),
+            BusinessCustomerRequired("SME credit is for business customers."),
+            AmountOutOfRange("Apply for CNY 10000.00 to CNY 1000000.00."),
+            NotInvited("This product is not offered to this customer."),
+            CustomerNotVerified("The customer's identity check is pending."),
+            Conflict("The customer already has an active line for this product.", code="credit_line_exists"),
+            Conflict("No active scorecard for sme_line.", code="scorecard_missing"),
+        ),
         summary="Apply for an SME credit line (business customers)",
         description=(
             "The bank's risk engine decides at once: `approved` (a credit line is opened), `referred` (to a "

@@ -64,6 +64,12 @@ class DepositAccountNotInConsent(Unprocessable):
     code, title = "deposit_account_not_in_consent", "The deposit account is not shared in this consent"
 
 
+DEPOSIT_ACCOUNT_NOT_IN_CONSENT = DepositAccountNotInConsent(
+    "The deposit account is not one the customer shared in this consent.",
+    errors=[field_error("deposit_account_id", "not_in_consent", "Use an account shared in the consent.")],
+)
+
+
 def consented_deposit_account(request: Request, *, customer_id: str, account_id: str) -> DepositAccount:
     """The customer's deposit account a drawdown pays into, if the token's consent shares it."""
     account = None

@@ -11,15 +11,27 @@ from rest_framework.response import Response
 
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
 from apps.core.conditional import conditional_data
+from apps.core.errors import NotFound, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import money_json
+from apps.core.money import CurrencyMismatch, money_json
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
-from apps.core.serializers import MoneyInputSerializer, MoneySerializer
+from apps.core.schema import declare_errors, money_input_errors
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer
+from apps.customers.selectors import CustomerNotVerified
 
 from .. import origination, selectors
+from ..errors import (
+    AmountOutOfRange,
+    CreditLimitExceeded,
+    CreditLineNotActive,
+    CustomerBlacklisted,
+    MethodNotAllowed,
+    TermNotAllowed,
+)
 from ..models import CreditLine, Product, RepaymentMethod
 from .common import (
     CONDITIONAL_PARAMETERS,
+    DEPOSIT_ACCOUNT_NOT_IN_CONSENT,
     MANAGE,
     NOT_MODIFIED,
     READ,
@@ -85,11 +97,13 @@ class CreditLineDetailApi(LendingView):
         return conditional_data(request, CreditLineOutput(line_data(line)).data, scope=read_scope(request))
 
 
-class DrawdownInput(serializers.Serializer):
+class DrawdownInput(StrictSerializer):
+    """A drawdown: a new loan on the line, paid into a deposit account the consent shares."""
+
     amount = MoneyInputSerializer()
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices)
-    deposit_account_id = serializers.CharField(help_text="A deposit account shared in the consent; the loan is paid into it.")
+    deposit_account_id = StrictCharField(max_length=32, help_text="A deposit account shared in the consent; the loan is paid into it.")
     vehicle = serializers.JSONField(required=False, allow_null=True, help_text="Auto loans: the vehicle's details.")
 
     class Meta:
@@ -115,6 +129,20 @@ class CreditLineDrawdownApi(LendingView):
         examples=DRAWDOWN_EXAMPLES,
         operation_id="credit_lines_drawdown", tags=["credit"], request=DrawdownInput, responses={201: LoanOutput},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        extensions=declare_errors(
+            *money_input_errors("amount"),
+            NotFound("No such deposit account."),
+            CurrencyMismatch("The currency must be CNY.",
+                             errors=[field_error("amount.currency", "currency_mismatch", "Use CNY.")]),
+            CreditLimitExceeded("The drawdown exceeds the available credit of CNY 2000.00."),
+            TermNotAllowed("Terms offered: 3, 6, 12 months."),
+            MethodNotAllowed("Methods offered: equal_installment, equal_principal."),
+            AmountOutOfRange("Draw from CNY 500.00 to CNY 200000.00."),
+            CustomerBlacklisted("Credit is not available to this customer."),
+            DEPOSIT_ACCOUNT_NOT_IN_CONSENT,
+            CustomerNotVerified("The customer's identity check is pending."),
+            CreditLineNotActive("The credit line is frozen."),
+        ),
         summary="Draw on a credit line",
         description=(
             "Creates a loan with its schedule and pays it into the deposit account. Errors: 422 "

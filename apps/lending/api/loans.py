@@ -12,19 +12,24 @@ from rest_framework.response import Response
 
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
 from apps.core.conditional import conditional_data
-from apps.core.errors import ValidationFailed, field_error
+from apps.core.errors import Unprocessable, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import money_json
+from apps.core.money import CurrencyMismatch, money_json
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
-from apps.core.serializers import MoneyInputSerializer, MoneySerializer
+from apps.core.schema import declare_errors, money_input_errors
+from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictSerializer
+from apps.customers.selectors import CustomerNotVerified
+from apps.ledger.services import InsufficientFunds
 
 from .. import selectors, servicing
+from ..errors import BusinessDateBeforeLastAccrual, LoanNotActive, RepaymentExceedsOutstanding
 from ..models import Installment, Loan, RepaymentMethod
 from .common import (
     CONDITIONAL_PARAMETERS,
     MANAGE,
     NOT_MODIFIED,
     READ,
+    DepositAccountNotInConsent,
     LendingView,
     actor,
     auth,
@@ -86,6 +91,11 @@ def loan_data(loan: Loan) -> dict[str, Any]:
         ],
         "created_at": loan.created_at,
     }
+
+
+BUSINESS_DATE_BEFORE_LAST_ACCRUAL = BusinessDateBeforeLastAccrual(
+    "The business date 2026-11-13 is before the loan's last accrual on 2026-11-14."
+)
 
 
 class LoanListApi(LendingView):
@@ -188,6 +198,12 @@ class PayoffQuoteOutput(serializers.Serializer):
 class LoanPayoffQuoteApi(LendingView):
     @extend_schema(
         operation_id="loans_payoff_quote", tags=["credit"], responses={200: PayoffQuoteOutput},
+        extensions=declare_errors(
+            ValidationFailed("date must be YYYY-MM-DD.", errors=[field_error("date", "invalid", "Use YYYY-MM-DD.")]),
+            Unprocessable("A payoff quote is for today or a later date.", code="quote_date_in_past"),
+            LoanNotActive("The loan is closed."),
+            BUSINESS_DATE_BEFORE_LAST_ACCRUAL,
+        ),
         parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="Payoff date (default: today's business date).",
                                      required=False)],
         summary="What it costs to repay the loan in full on a date (interest to the day, no fee)",
@@ -212,7 +228,9 @@ class LoanPayoffQuoteApi(LendingView):
         }).data)
 
 
-class RepaymentInput(serializers.Serializer):
+class RepaymentInput(StrictSerializer):
+    """A repayment from the loan's deposit account."""
+
     amount = MoneyInputSerializer()
 
     class Meta:
@@ -259,6 +277,20 @@ class LoanRepaymentApi(LendingView):
         examples=REPAYMENT_EXAMPLES,
         operation_id="loans_repay", tags=["credit"], request=RepaymentInput, responses={201: RepaymentOutput},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        extensions=declare_errors(
+            *money_input_errors("amount"),
+            CurrencyMismatch("The currency must be CNY.",
+                             errors=[field_error("amount.currency", "currency_mismatch", "Use CNY.")]),
+            RepaymentExceedsOutstanding("The repayment exceeds everything owed (CNY 8123.45)."),
+            InsufficientFunds("The account's available balance does not cover this amount."),
+            DepositAccountNotInConsent(
+                "The loan's deposit account is not one the customer shared in this consent; "
+                "the repayment would be taken from it."
+            ),
+            CustomerNotVerified("The customer's identity check is pending."),
+            LoanNotActive("The loan is closed."),
+            BUSINESS_DATE_BEFORE_LAST_ACCRUAL,
+        ),
         summary="Repay any amount up to everything owed",
         description=(
             "Allocated to penalty, overdue interest, overdue principal, current interest, current principal, then "
