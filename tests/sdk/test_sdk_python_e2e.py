@@ -41,7 +41,7 @@ def _body_type(operation: Any) -> Any:
 
 
 def _consent_body(**overrides: Any) -> Any:
-    from openbank._generated.models import ConsentCreateRequest
+    from openbank._generated.models import AccountAccessConsentCreateRequest, PaymentConsentCreateRequest
 
     body = {
         "kind": "account_access",
@@ -50,7 +50,8 @@ def _consent_body(**overrides: Any) -> Any:
     }
     body.update(overrides)
     body = {k: v for k, v in body.items() if v is not None}
-    return ConsentCreateRequest.from_dict(body)
+    model = PaymentConsentCreateRequest if body["kind"] == "payment" else AccountAccessConsentCreateRequest
+    return model.from_dict(body)
 
 
 def _client(live: LivePlatform, scope: str = "accounts") -> Any:

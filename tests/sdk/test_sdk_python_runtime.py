@@ -16,7 +16,7 @@ pytestmark = pytest.mark.sdk
 def test_generated_calls_retry_503_and_honour_retry_after_on_429() -> None:
     from openbank import OpenBank
     from openbank._generated.api.consents import consents_create, consents_list
-    from openbank._generated.models import ConsentCreateRequest
+    from openbank._generated.models import AccountAccessConsentCreateRequest
 
     sleeps: list[float] = []
     with stub_server() as stub:
@@ -26,7 +26,7 @@ def test_generated_calls_retry_503_and_honour_retry_after_on_429() -> None:
             assert [c.id for c in page.data] == [CONSENT["id"]]
             assert [r.method for r in stub.to("GET", "/api/v1/consents")] == ["GET", "GET"]  # 503, then 200
 
-            created = ob.call(consents_create.sync_detailed, body=ConsentCreateRequest.from_dict(
+            created = ob.call(consents_create.sync_detailed, body=AccountAccessConsentCreateRequest.from_dict(
                 {"kind": "account_access", "permissions": ["read_accounts"], "expires_at": "2030-01-01T00:00:00Z"}))
             assert created.id == CONSENT["id"]
     posts = stub.to("POST", "/api/v1/consents")

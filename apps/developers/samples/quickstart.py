@@ -7,7 +7,7 @@ import os
 
 from openbank import OpenBank
 from openbank._generated.api.consents import consents_create, consents_list
-from openbank._generated.models import ConsentCreateRequest
+from openbank._generated.models import AccountAccessConsentCreateRequest
 
 base_url = os.environ.get("OPENBANK_URL", "http://127.0.0.1:8000")
 client_id = os.environ["OPENBANK_CLIENT_ID"]  # sandbox credentials from `make run`
@@ -20,7 +20,7 @@ with OpenBank(base_url, client_id, client_secret, scope="accounts") as ob:
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=90)
     consent = ob.call(
         consents_create.sync_detailed,
-        body=ConsentCreateRequest.from_dict({
+        body=AccountAccessConsentCreateRequest.from_dict({
             "kind": "account_access",
             "permissions": ["read_accounts", "read_balances", "read_transactions"],
             "expires_at": expires.isoformat(),

@@ -14,10 +14,10 @@ Each generated operation module has ``sync_detailed(client=..., **params)`` retu
 
     from openbank import OpenBank
     from openbank._generated.api.consents import consents_create, consents_list
-    from openbank._generated.models import ConsentCreateRequest
+    from openbank._generated.models import AccountAccessConsentCreateRequest
 
     with OpenBank(url, client_id, client_secret, scope="accounts") as ob:
-        consent = ob.call(consents_create.sync_detailed, body=ConsentCreateRequest(...))
+        consent = ob.call(consents_create.sync_detailed, body=AccountAccessConsentCreateRequest(...))
         for c in ob.iterate(consents_list.sync_detailed, limit=100):
             print(c.id, c.status)
 """

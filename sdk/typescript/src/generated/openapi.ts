@@ -166,6 +166,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The credit products the customer can see, with every parameter of their money math
+         * @description Visible to the customer: active products open to all or that invite them, and any product they hold a line of. The consent needs `read_credit` or `manage_credit`.
+         */
+        get: operations["credit_products_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-products/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One credit product
+         * @description Visible to the customer: active products open to all or that invite them, and any product they hold a line of. The consent needs `read_credit` or `manage_credit`. Any other id is 404 `not_found`.
+         */
+        get: operations["credit_products_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-lines": {
         parameters: {
             query?: never;
@@ -364,6 +404,28 @@ export interface components {
             /** Format: date-time */
             opened_at: string;
         };
+        /**
+         * @description * `account_access` - account_access
+         * @enum {string}
+         */
+        AccountAccessConsentCreateKindEnum: "account_access";
+        /** @description Ask to see (and, for credit, act on) the customer's accounts until `expires_at`. */
+        AccountAccessConsentCreateRequest: {
+            /**
+             * @description `account_access`.
+             *
+             *     * `account_access` - account_access (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "account_access";
+            /** @description What the app may see or do (at least one; an empty list is 400 `required`). */
+            permissions: components["schemas"]["ConsentPermission"][];
+            /**
+             * Format: date-time
+             * @description In the future, at most one year ahead.
+             */
+            expires_at: string;
+        };
         AccountBalances: {
             account_id: string;
             /** @description The ledger balance: every booked transaction. */
@@ -408,22 +470,7 @@ export interface components {
             /** @description Payment consents only. */
             payment: components["schemas"]["ConsentPayment"] | null;
         };
-        ConsentCreateRequest: {
-            kind: components["schemas"]["ConsentKind"];
-            /** @description Account access: what the app may see or do (at least one). */
-            permissions?: components["schemas"]["ConsentPermission"][];
-            /**
-             * Format: date-time
-             * @description Required for account access (future, at most one year); payments default to one day.
-             */
-            expires_at?: string;
-            /** @description Payments: the exact amount. */
-            amount?: components["schemas"]["MoneyRequest"];
-            creditor_account_number?: string;
-            creditor_name?: string;
-            /** @default  */
-            reference?: string;
-        };
+        ConsentCreateRequest: components["schemas"]["AccountAccessConsentCreateRequest"] | components["schemas"]["PaymentConsentCreateRequest"];
         /**
          * @description * `account_access` - Account access
          *     * `payment` - Payment
@@ -475,6 +522,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description An SME credit application, decided at once by the risk engine. */
         CreditApplicationCreateRequest: {
             /** @description Default: the bank's SME credit line product. */
             product_id?: string;
@@ -523,6 +571,52 @@ export interface components {
             has_more: boolean;
             next_cursor: string | null;
         };
+        CreditProduct: {
+            id: string;
+            /** @description A stable, readable name of the product. */
+            code: string;
+            name: string;
+            kind: components["schemas"]["CreditProductKind"];
+            /** @description ISO 4217 code of every amount of the product. */
+            currency: string;
+            /** @description What a credit line's limit and each drawdown must fall within. */
+            amount_range: components["schemas"]["CreditProductAmountRange"];
+            /** @description Terms of a drawdown, in months. */
+            allowed_terms: number[];
+            allowed_methods: components["schemas"]["RepaymentMethod"][];
+            /** @description A line's daily rate (the risk engine's rate tier) is clamped into this band; each loan keeps its line's rate. */
+            daily_rate_band: components["schemas"]["CreditProductRateBand"];
+            /**
+             * @description How many days a schedule period counts (docs/lending.md: with a daily rate ACTUAL_365 and ACTUAL_360 both count actual days; THIRTY_360 counts every scheduled month as 30).
+             *
+             *     * `ACTUAL_365` - ACTUAL_365
+             *     * `ACTUAL_360` - ACTUAL_360
+             *     * `THIRTY_360` - THIRTY_360
+             */
+            day_count: components["schemas"]["DayCountEnum"];
+            /**
+             * @description Python decimal rounding mode to the minor unit of schedule interest, the equal installment, the equal-principal part and interest to the day (penalty is always ROUND_HALF_UP).
+             *
+             *     * `ROUND_HALF_UP` - Half up
+             *     * `ROUND_HALF_EVEN` - Half even (banker's)
+             *     * `ROUND_DOWN` - Down
+             */
+            rounding: components["schemas"]["RoundingEnum"];
+            /** @description An installment turns overdue after due date + grace days. */
+            grace_days: number;
+            /** @description Charged on overdue principal from the due date. A daily rate as a fraction with 9 decimals, e.g. "0.000350000" = 0.035 % a day. */
+            penalty_daily_rate: string;
+            /** @description Only invited customers may apply (the list shows such a product only to them). */
+            invitation_only: boolean;
+            /** @description Open to new applications. An inactive product is listed only to customers who hold a line of it. */
+            active: boolean;
+        };
+        CreditProductAmountRange: {
+            /** @description Smallest line or drawdown. */
+            min: components["schemas"]["Money"];
+            /** @description Largest line or drawdown. */
+            max: components["schemas"]["Money"];
+        };
         /**
          * @description * `consumer_revolving` - Consumer revolving credit
          *     * `sme_line` - SME credit line
@@ -530,6 +624,24 @@ export interface components {
          * @enum {string}
          */
         CreditProductKind: "consumer_revolving" | "sme_line" | "auto_loan";
+        CreditProductList: {
+            data: components["schemas"]["CreditProduct"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        CreditProductRateBand: {
+            /** @description A daily rate as a fraction with 9 decimals, e.g. "0.000350000" = 0.035 % a day. */
+            min: string;
+            /** @description A daily rate as a fraction with 9 decimals, e.g. "0.000350000" = 0.035 % a day. */
+            max: string;
+        };
+        /**
+         * @description * `ACTUAL_365` - ACTUAL_365
+         *     * `ACTUAL_360` - ACTUAL_360
+         *     * `THIRTY_360` - THIRTY_360
+         * @enum {string}
+         */
+        DayCountEnum: "ACTUAL_365" | "ACTUAL_360" | "THIRTY_360";
         /**
          * @description * `current` - Current
          *     * `1-30` - Dpd 1 30
@@ -546,6 +658,7 @@ export interface components {
          * @enum {string}
          */
         DepositAccountKind: "current" | "savings" | "business";
+        /** @description A drawdown: a new loan on the line, paid into a deposit account the consent shares. */
         DrawdownCreateRequest: {
             amount: components["schemas"]["MoneyRequest"];
             term_months: number;
@@ -641,7 +754,7 @@ export interface components {
             /** @description ISO 4217 code, e.g. CNY. */
             currency: string;
         };
-        /** @description Refuses fields it does not know (a typo must not silently drop a constraint). */
+        /** @description An amount of money: a decimal string (never a JSON number) and its currency. */
         MoneyRequest: {
             /** @description A decimal string in major units, e.g. "100.00"; more decimals than the currency has are refused. */
             amount: string;
@@ -661,7 +774,33 @@ export interface components {
             /** Format: date */
             business_date: string;
         };
-        /** @description Refuses fields it does not know (a typo must not silently drop a constraint). */
+        /**
+         * @description * `payment` - payment
+         * @enum {string}
+         */
+        PaymentConsentCreateKindEnum: "payment";
+        /** @description Ask the customer to authorise exactly one payment. */
+        PaymentConsentCreateRequest: {
+            /**
+             * @description `payment`.
+             *
+             *     * `payment` - payment (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            kind: "payment";
+            /** @description The exact amount. */
+            amount: components["schemas"]["MoneyRequest"];
+            creditor_account_number: string;
+            creditor_name: string;
+            /** @default  */
+            reference?: string;
+            /**
+             * Format: date-time
+             * @description Default: one day from now.
+             */
+            expires_at?: string;
+        };
+        /** @description The one payment a payment consent authorises, exactly as consented. */
         PaymentCreateRequest: {
             /** @description The authorised payment consent the token was issued under. */
             consent_id: string;
@@ -710,6 +849,7 @@ export interface components {
             current_principal: components["schemas"]["Money"];
             prepaid_principal: components["schemas"]["Money"];
         };
+        /** @description A repayment from the loan's deposit account. */
         RepaymentCreateRequest: {
             amount: components["schemas"]["MoneyRequest"];
         };
@@ -720,6 +860,13 @@ export interface components {
          * @enum {string}
          */
         RepaymentMethod: "equal_installment" | "equal_principal" | "interest_only";
+        /**
+         * @description * `ROUND_HALF_UP` - Half up
+         *     * `ROUND_HALF_EVEN` - Half even (banker's)
+         *     * `ROUND_DOWN` - Down
+         * @enum {string}
+         */
+        RoundingEnum: "ROUND_HALF_UP" | "ROUND_HALF_EVEN" | "ROUND_DOWN";
         Transaction: {
             id: string;
             /** @description Always positive; see credit_debit_indicator. */
@@ -761,10 +908,7 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /**
-             * @description Stable snake_case error code.
-             * @example insufficient_funds
-             */
+            /** @description Stable snake_case error code (see /developers#errors). */
             code: string;
             /** @description Quote this to support. */
             request_id: string;
@@ -807,7 +951,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -816,7 +960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -825,7 +969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `client_token_required`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -834,7 +978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -849,13 +993,13 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional; when sent, a retry with the same key replays the first response. */
+                /** @description Optional, 1 to 255 characters; when sent, a retry with the same key replays the first response. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ConsentCreateRequest"];
             };
@@ -869,7 +1013,7 @@ export interface operations {
                     "application/json": components["schemas"]["Consent"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `validation_error`, `malformed_request`, `idempotency_key_invalid`, `client_kind_not_allowed`, `expires_at_in_past`, `expires_at_too_far`, `invalid_amount`, `amount_too_precise`, `amount_not_positive`, `amount_too_large`, `unsupported_currency`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -878,7 +1022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -887,7 +1031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `client_token_required`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -896,7 +1040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description Conflicts with the current state. Codes: `idempotency_key_in_use`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -905,7 +1049,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
+            /** @description The body is not JSON. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `idempotency_key_reused`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -914,7 +1067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -944,16 +1097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Consent"];
                 };
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -962,7 +1106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `client_token_required`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -971,7 +1115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -980,7 +1124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1010,16 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Consent"];
                 };
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1028,7 +1163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `client_token_required`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1037,7 +1172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1046,7 +1181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description Conflicts with the current state. Codes: `consent_not_active`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1055,16 +1190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1115,7 +1241,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,7 +1250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,7 +1259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1142,7 +1268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1191,16 +1317,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1209,7 +1326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1218,7 +1335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1227,7 +1344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1276,16 +1393,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1294,7 +1402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1303,7 +1411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1312,7 +1420,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,7 +1478,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1379,7 +1487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1388,7 +1496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1397,7 +1505,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1406,7 +1514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1421,7 +1529,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description A unique key (e.g. a UUID) per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
+                /** @description A unique key (e.g. a UUID), 1 to 255 characters, per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -1441,7 +1549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `validation_error`, `malformed_request`, `idempotency_key_required`, `idempotency_key_invalid`, `invalid_amount`, `amount_too_precise`, `amount_not_positive`, `amount_too_large`, `unsupported_currency`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1450,7 +1558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,7 +1567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`, `payment_consent_required`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1468,7 +1576,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description No such resource visible to this token. Codes: `consent_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `idempotency_key_in_use`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1477,7 +1594,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
+            /** @description The body is not JSON. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `idempotency_key_reused`, `consent_consumed`, `payment_does_not_match_consent`, `account_frozen`, `debtor_account_not_found`, `creditor_account_not_found`, `same_account`, `currency_mismatch`, `insufficient_funds`, `kyc_not_verified`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1486,7 +1612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1535,16 +1661,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1553,7 +1670,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1562,7 +1679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +1688,152 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    credit_products_list: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditProductList"];
+                };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    credit_products_retrieve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the representation the client holds; if still current, 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditProduct"];
+                };
+            };
+            /** @description Not modified: the representation named in `If-None-Match` is still current (no body). */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation (it depends on the data and on the consent). */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource visible to this token. Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1618,7 +1880,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,7 +1889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1636,7 +1898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +1907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1689,16 +1951,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1707,7 +1960,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1716,7 +1969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1725,7 +1978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1740,7 +1993,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description A unique key (e.g. a UUID) per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
+                /** @description A unique key (e.g. a UUID), 1 to 255 characters, per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -1762,7 +2015,7 @@ export interface operations {
                     "application/json": components["schemas"]["Loan"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `validation_error`, `malformed_request`, `idempotency_key_required`, `idempotency_key_invalid`, `invalid_amount`, `amount_too_precise`, `amount_not_positive`, `amount_too_large`, `unsupported_currency`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1771,7 +2024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1780,7 +2033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1789,7 +2042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1798,7 +2051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description Conflicts with the current state. Codes: `idempotency_key_in_use`, `credit_line_not_active`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1807,7 +2060,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
+            /** @description The body is not JSON. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `idempotency_key_reused`, `currency_mismatch`, `credit_limit_exceeded`, `term_not_allowed`, `method_not_allowed_for_product`, `amount_out_of_range`, `customer_blacklisted`, `deposit_account_not_in_consent`, `kyc_not_verified`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1816,7 +2078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1863,7 +2125,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1872,7 +2134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,7 +2143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,7 +2152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1934,16 +2196,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1952,7 +2205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1961,7 +2214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1970,7 +2223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2014,16 +2267,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2032,7 +2276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2041,7 +2285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2050,7 +2294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2083,7 +2327,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayoffQuote"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `empty_query_parameter`, `validation_error`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,7 +2345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2110,7 +2354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2119,7 +2363,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Conflicts with the current state. Codes: `loan_not_active`, `business_date_before_last_accrual`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `quote_date_in_past`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2134,7 +2396,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description A unique key (e.g. a UUID) per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
+                /** @description A unique key (e.g. a UUID), 1 to 255 characters, per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
                 "Idempotency-Key": string;
             };
             path: {
@@ -2156,7 +2418,7 @@ export interface operations {
                     "application/json": components["schemas"]["Repayment"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `validation_error`, `malformed_request`, `idempotency_key_required`, `idempotency_key_invalid`, `invalid_amount`, `amount_too_precise`, `amount_not_positive`, `amount_too_large`, `unsupported_currency`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2165,7 +2427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2174,7 +2436,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2183,7 +2445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2192,7 +2454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description Conflicts with the current state. Codes: `idempotency_key_in_use`, `loan_not_active`, `business_date_before_last_accrual`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2201,7 +2463,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
+            /** @description The body is not JSON. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `idempotency_key_reused`, `currency_mismatch`, `repayment_exceeds_outstanding`, `insufficient_funds`, `deposit_account_not_in_consent`, `kyc_not_verified`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2210,7 +2481,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2225,7 +2496,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description A unique key (e.g. a UUID) per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
+                /** @description A unique key (e.g. a UUID), 1 to 255 characters, per logical request. A retry with the same key and body replays the first response with `Idempotent-Replayed: true`; the same key with another body answers 422 `idempotency_key_reused`; while the first is running, 409 `idempotency_key_in_use`. Keys are kept 48 hours. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -2245,7 +2516,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplication"];
                 };
             };
-            /** @description The request is malformed or invalid. */
+            /** @description The request is malformed or invalid. Codes: `validation_error`, `malformed_request`, `idempotency_key_required`, `idempotency_key_invalid`, `invalid_amount`, `amount_too_precise`, `amount_not_positive`, `amount_too_large`, `unsupported_currency`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2254,7 +2525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2263,7 +2534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2272,7 +2543,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (e.g. `idempotency_key_in_use`). */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: `idempotency_key_in_use`, `credit_line_exists`, `scorecard_missing`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2281,7 +2561,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Valid but cannot be carried out (e.g. `insufficient_funds`, `idempotency_key_reused`). */
+            /** @description The body is not JSON. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid but cannot be carried out. Codes: `idempotency_key_reused`, `currency_mismatch`, `business_customer_required`, `amount_out_of_range`, `not_invited`, `kyc_not_verified`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +2579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2320,16 +2609,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreditApplication"];
                 };
             };
-            /** @description The request is malformed or invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). */
+            /** @description No valid access token (missing, expired, revoked, or its consent is no longer authorised). Codes: `authentication_required`, `invalid_token`, `token_expired`, `consent_revoked`, `consent_expired`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,7 +2618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token lacks a required scope or is of the wrong kind for this operation. */
+            /** @description The token lacks a required scope or is of the wrong kind for this operation. Codes: `insufficient_scope`, `customer_token_required`, `consent_permission_missing`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource visible to this token. */
+            /** @description No such resource visible to this token. Codes: `not_found`. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,7 +2636,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds. */
+            /** @description Rate limited; retry after `Retry-After` seconds. Codes: `rate_limited`. */
             429: {
                 headers: {
                     [name: string]: unknown;

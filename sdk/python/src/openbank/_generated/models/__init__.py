@@ -1,11 +1,12 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .account import Account
+from .account_access_consent_create_kind_enum import AccountAccessConsentCreateKindEnum
+from .account_access_consent_create_request import AccountAccessConsentCreateRequest
 from .account_balances import AccountBalances
 from .account_list import AccountList
 from .account_status import AccountStatus
 from .consent import Consent
-from .consent_create_request import ConsentCreateRequest
 from .consent_kind import ConsentKind
 from .consent_list import ConsentList
 from .consent_payment import ConsentPayment
@@ -18,7 +19,12 @@ from .credit_debit_indicator import CreditDebitIndicator
 from .credit_decision_reason import CreditDecisionReason
 from .credit_line import CreditLine
 from .credit_line_list import CreditLineList
+from .credit_product import CreditProduct
+from .credit_product_amount_range import CreditProductAmountRange
 from .credit_product_kind import CreditProductKind
+from .credit_product_list import CreditProductList
+from .credit_product_rate_band import CreditProductRateBand
+from .day_count_enum import DayCountEnum
 from .delinquency_bucket import DelinquencyBucket
 from .deposit_account_kind import DepositAccountKind
 from .drawdown_create_request import DrawdownCreateRequest
@@ -34,6 +40,8 @@ from .loan_vehicle_type_0 import LoanVehicleType0
 from .money import Money
 from .money_request import MoneyRequest
 from .payment import Payment
+from .payment_consent_create_kind_enum import PaymentConsentCreateKindEnum
+from .payment_consent_create_request import PaymentConsentCreateRequest
 from .payment_create_request import PaymentCreateRequest
 from .payment_status import PaymentStatus
 from .payoff_quote import PayoffQuote
@@ -43,17 +51,19 @@ from .repayment import Repayment
 from .repayment_allocation import RepaymentAllocation
 from .repayment_create_request import RepaymentCreateRequest
 from .repayment_method import RepaymentMethod
+from .rounding_enum import RoundingEnum
 from .transaction import Transaction
 from .transaction_entry import TransactionEntry
 from .transaction_list import TransactionList
 
 __all__ = (
     "Account",
+    "AccountAccessConsentCreateKindEnum",
+    "AccountAccessConsentCreateRequest",
     "AccountBalances",
     "AccountList",
     "AccountStatus",
     "Consent",
-    "ConsentCreateRequest",
     "ConsentKind",
     "ConsentList",
     "ConsentPayment",
@@ -66,7 +76,12 @@ __all__ = (
     "CreditDecisionReason",
     "CreditLine",
     "CreditLineList",
+    "CreditProduct",
+    "CreditProductAmountRange",
     "CreditProductKind",
+    "CreditProductList",
+    "CreditProductRateBand",
+    "DayCountEnum",
     "DelinquencyBucket",
     "DepositAccountKind",
     "DrawdownCreateRequest",
@@ -82,6 +97,8 @@ __all__ = (
     "Money",
     "MoneyRequest",
     "Payment",
+    "PaymentConsentCreateKindEnum",
+    "PaymentConsentCreateRequest",
     "PaymentCreateRequest",
     "PaymentStatus",
     "PayoffQuote",
@@ -91,6 +108,7 @@ __all__ = (
     "RepaymentAllocation",
     "RepaymentCreateRequest",
     "RepaymentMethod",
+    "RoundingEnum",
     "Transaction",
     "TransactionEntry",
     "TransactionList",

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,10 +16,11 @@ T = TypeVar("T", bound="CreditApplicationCreateRequest")
 
 @_attrs_define
 class CreditApplicationCreateRequest:
-    """
+    """An SME credit application, decided at once by the risk engine.
+
     Attributes:
-        requested_amount (MoneyRequest): Refuses fields it does not know (a typo must not silently drop a constraint).
-        annual_revenue (MoneyRequest): Refuses fields it does not know (a typo must not silently drop a constraint).
+        requested_amount (MoneyRequest): An amount of money: a decimal string (never a JSON number) and its currency.
+        annual_revenue (MoneyRequest): An amount of money: a decimal string (never a JSON number) and its currency.
         years_in_business (int):
         product_id (str | Unset): Default: the bank's SME credit line product.
         employees (int | Unset):
@@ -31,7 +31,6 @@ class CreditApplicationCreateRequest:
     years_in_business: int
     product_id: str | Unset = UNSET
     employees: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         requested_amount = self.requested_amount.to_dict()
@@ -45,7 +44,7 @@ class CreditApplicationCreateRequest:
         employees = self.employees
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "requested_amount": requested_amount,
@@ -83,21 +82,4 @@ class CreditApplicationCreateRequest:
             employees=employees,
         )
 
-        credit_application_create_request.additional_properties = d
         return credit_application_create_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

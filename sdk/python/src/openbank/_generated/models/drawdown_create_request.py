@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.repayment_method import RepaymentMethod
 from ..types import UNSET, Unset
@@ -19,9 +18,10 @@ T = TypeVar("T", bound="DrawdownCreateRequest")
 
 @_attrs_define
 class DrawdownCreateRequest:
-    """
+    """A drawdown: a new loan on the line, paid into a deposit account the consent shares.
+
     Attributes:
-        amount (MoneyRequest): Refuses fields it does not know (a typo must not silently drop a constraint).
+        amount (MoneyRequest): An amount of money: a decimal string (never a JSON number) and its currency.
         term_months (int):
         repayment_method (RepaymentMethod): * `equal_installment` - Equal installment (等额本息)
             * `equal_principal` - Equal principal (等额本金)
@@ -35,7 +35,6 @@ class DrawdownCreateRequest:
     repayment_method: RepaymentMethod
     deposit_account_id: str
     vehicle: DrawdownCreateRequestVehicleType0 | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.drawdown_create_request_vehicle_type_0 import DrawdownCreateRequestVehicleType0
@@ -57,7 +56,7 @@ class DrawdownCreateRequest:
             vehicle = self.vehicle
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "amount": amount,
@@ -110,21 +109,4 @@ class DrawdownCreateRequest:
             vehicle=vehicle,
         )
 
-        drawdown_create_request.additional_properties = d
         return drawdown_create_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -4,14 +4,13 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="MoneyRequest")
 
 
 @_attrs_define
 class MoneyRequest:
-    """Refuses fields it does not know (a typo must not silently drop a constraint).
+    """An amount of money: a decimal string (never a JSON number) and its currency.
 
     Attributes:
         amount (str): A decimal string in major units, e.g. "100.00"; more decimals than the currency has are refused.
@@ -20,7 +19,6 @@ class MoneyRequest:
 
     amount: str
     currency: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
@@ -28,7 +26,7 @@ class MoneyRequest:
         currency = self.currency
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "amount": amount,
@@ -50,21 +48,4 @@ class MoneyRequest:
             currency=currency,
         )
 
-        money_request.additional_properties = d
         return money_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

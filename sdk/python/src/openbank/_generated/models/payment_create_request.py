@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,11 +16,11 @@ T = TypeVar("T", bound="PaymentCreateRequest")
 
 @_attrs_define
 class PaymentCreateRequest:
-    """Refuses fields it does not know (a typo must not silently drop a constraint).
+    """The one payment a payment consent authorises, exactly as consented.
 
     Attributes:
         consent_id (str): The authorised payment consent the token was issued under.
-        amount (MoneyRequest): Refuses fields it does not know (a typo must not silently drop a constraint).
+        amount (MoneyRequest): An amount of money: a decimal string (never a JSON number) and its currency.
         creditor_account_number (str): Exactly the consented creditor account.
         reference (str | Unset):
     """
@@ -30,7 +29,6 @@ class PaymentCreateRequest:
     amount: MoneyRequest
     creditor_account_number: str
     reference: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         consent_id = self.consent_id
@@ -42,7 +40,7 @@ class PaymentCreateRequest:
         reference = self.reference
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "consent_id": consent_id,
@@ -75,21 +73,4 @@ class PaymentCreateRequest:
             reference=reference,
         )
 
-        payment_create_request.additional_properties = d
         return payment_create_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

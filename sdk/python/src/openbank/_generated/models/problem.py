@@ -22,7 +22,7 @@ class Problem:
         title (str):
         status (int):
         detail (str):
-        code (str): Stable snake_case error code. Example: insufficient_funds.
+        code (str): Stable snake_case error code (see /developers#errors).
         request_id (str): Quote this to support.
         errors (list[ProblemFieldError]):
     """

@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[AccountList | Any | Problem]:
     """List the accounts the customer shared
@@ -100,7 +100,7 @@ def sync_detailed(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -128,7 +128,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> AccountList | Any | Problem | None:
     """List the accounts the customer shared
@@ -137,7 +137,7 @@ def sync(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -160,7 +160,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[AccountList | Any | Problem]:
     """List the accounts the customer shared
@@ -169,7 +169,7 @@ async def asyncio_detailed(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -195,7 +195,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> AccountList | Any | Problem | None:
     """List the accounts the customer shared
@@ -204,7 +204,7 @@ async def asyncio(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:

@@ -18,7 +18,7 @@ def _get_kwargs(
     booked_from: datetime.date | Unset = UNSET,
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -116,7 +116,7 @@ def sync_detailed(
     booked_from: datetime.date | Unset = UNSET,
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Problem | TransactionList]:
     """List an account's transactions, newest first
@@ -130,7 +130,7 @@ def sync_detailed(
         booked_from (datetime.date | Unset):
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -164,7 +164,7 @@ def sync(
     booked_from: datetime.date | Unset = UNSET,
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Problem | TransactionList | None:
     """List an account's transactions, newest first
@@ -178,7 +178,7 @@ def sync(
         booked_from (datetime.date | Unset):
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -207,7 +207,7 @@ async def asyncio_detailed(
     booked_from: datetime.date | Unset = UNSET,
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | Problem | TransactionList]:
     """List an account's transactions, newest first
@@ -221,7 +221,7 @@ async def asyncio_detailed(
         booked_from (datetime.date | Unset):
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -253,7 +253,7 @@ async def asyncio(
     booked_from: datetime.date | Unset = UNSET,
     booked_to: datetime.date | Unset = UNSET,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Any | Problem | TransactionList | None:
     """List an account's transactions, newest first
@@ -267,7 +267,7 @@ async def asyncio(
         booked_from (datetime.date | Unset):
         booked_to (datetime.date | Unset):
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:

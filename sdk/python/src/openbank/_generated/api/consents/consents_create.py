@@ -5,15 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.account_access_consent_create_request import AccountAccessConsentCreateRequest
 from ...models.consent import Consent
-from ...models.consent_create_request import ConsentCreateRequest
+from ...models.payment_consent_create_request import PaymentConsentCreateRequest
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ConsentCreateRequest,
+    body: AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +26,10 @@ def _get_kwargs(
         "url": "/api/v1/consents",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, AccountAccessConsentCreateRequest):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -59,6 +63,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -87,7 +96,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ConsentCreateRequest,
+    body: AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Consent | Problem]:
     """Ask for a consent (account access or one payment)
@@ -97,7 +106,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ConsentCreateRequest):
+        body (AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,7 +131,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ConsentCreateRequest,
+    body: AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Consent | Problem | None:
     """Ask for a consent (account access or one payment)
@@ -132,7 +141,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ConsentCreateRequest):
+        body (AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,7 +161,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ConsentCreateRequest,
+    body: AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Consent | Problem]:
     """Ask for a consent (account access or one payment)
@@ -162,7 +171,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ConsentCreateRequest):
+        body (AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +194,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ConsentCreateRequest,
+    body: AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Consent | Problem | None:
     """Ask for a consent (account access or one payment)
@@ -195,7 +204,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ConsentCreateRequest):
+        body (AccountAccessConsentCreateRequest | PaymentConsentCreateRequest | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

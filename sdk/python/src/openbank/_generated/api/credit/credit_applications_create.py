@@ -55,10 +55,20 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -101,7 +111,8 @@ def sync_detailed(
 
     Args:
         idempotency_key (str):
-        body (CreditApplicationCreateRequest):
+        body (CreditApplicationCreateRequest): An SME credit application, decided at once by the
+            risk engine.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +148,8 @@ def sync(
 
     Args:
         idempotency_key (str):
-        body (CreditApplicationCreateRequest):
+        body (CreditApplicationCreateRequest): An SME credit application, decided at once by the
+            risk engine.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +180,8 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str):
-        body (CreditApplicationCreateRequest):
+        body (CreditApplicationCreateRequest): An SME credit application, decided at once by the
+            risk engine.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +215,8 @@ async def asyncio(
 
     Args:
         idempotency_key (str):
-        body (CreditApplicationCreateRequest):
+        body (CreditApplicationCreateRequest): An SME credit application, decided at once by the
+            risk engine.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -67,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -109,7 +114,8 @@ def sync_detailed(
     Args:
         line_id (str):
         idempotency_key (str):
-        body (DrawdownCreateRequest):
+        body (DrawdownCreateRequest): A drawdown: a new loan on the line, paid into a deposit
+            account the consent shares.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,7 +155,8 @@ def sync(
     Args:
         line_id (str):
         idempotency_key (str):
-        body (DrawdownCreateRequest):
+        body (DrawdownCreateRequest): A drawdown: a new loan on the line, paid into a deposit
+            account the consent shares.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +191,8 @@ async def asyncio_detailed(
     Args:
         line_id (str):
         idempotency_key (str):
-        body (DrawdownCreateRequest):
+        body (DrawdownCreateRequest): A drawdown: a new loan on the line, paid into a deposit
+            account the consent shares.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,7 +230,8 @@ async def asyncio(
     Args:
         line_id (str):
         idempotency_key (str):
-        body (DrawdownCreateRequest):
+        body (DrawdownCreateRequest): A drawdown: a new loan on the line, paid into a deposit
+            account the consent shares.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

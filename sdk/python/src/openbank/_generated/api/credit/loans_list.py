@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -91,14 +91,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | LoanList | Problem]:
     """The customer's loans
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -126,14 +126,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Any | LoanList | Problem | None:
     """The customer's loans
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -156,14 +156,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | LoanList | Problem]:
     """The customer's loans
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:
@@ -189,14 +189,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     if_none_match: str | Unset = UNSET,
 ) -> Any | LoanList | Problem | None:
     """The customer's loans
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         if_none_match (str | Unset):
 
     Raises:

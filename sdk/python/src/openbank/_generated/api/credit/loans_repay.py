@@ -67,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -111,7 +116,7 @@ def sync_detailed(
     Args:
         loan_id (str):
         idempotency_key (str):
-        body (RepaymentCreateRequest):
+        body (RepaymentCreateRequest): A repayment from the loan's deposit account.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,7 +158,7 @@ def sync(
     Args:
         loan_id (str):
         idempotency_key (str):
-        body (RepaymentCreateRequest):
+        body (RepaymentCreateRequest): A repayment from the loan's deposit account.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +195,7 @@ async def asyncio_detailed(
     Args:
         loan_id (str):
         idempotency_key (str):
-        body (RepaymentCreateRequest):
+        body (RepaymentCreateRequest): A repayment from the loan's deposit account.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,7 +235,7 @@ async def asyncio(
     Args:
         loan_id (str):
         idempotency_key (str):
-        body (RepaymentCreateRequest):
+        body (RepaymentCreateRequest): A repayment from the loan's deposit account.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

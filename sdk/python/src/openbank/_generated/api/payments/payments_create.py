@@ -53,10 +53,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -98,8 +108,8 @@ def sync_detailed(
 
     Args:
         idempotency_key (str):
-        body (PaymentCreateRequest): Refuses fields it does not know (a typo must not silently
-            drop a constraint).
+        body (PaymentCreateRequest): The one payment a payment consent authorises, exactly as
+            consented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -136,8 +146,8 @@ def sync(
 
     Args:
         idempotency_key (str):
-        body (PaymentCreateRequest): Refuses fields it does not know (a typo must not silently
-            drop a constraint).
+        body (PaymentCreateRequest): The one payment a payment consent authorises, exactly as
+            consented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,8 +179,8 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str):
-        body (PaymentCreateRequest): Refuses fields it does not know (a typo must not silently
-            drop a constraint).
+        body (PaymentCreateRequest): The one payment a payment consent authorises, exactly as
+            consented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,8 +215,8 @@ async def asyncio(
 
     Args:
         idempotency_key (str):
-        body (PaymentCreateRequest): Refuses fields it does not know (a typo must not silently
-            drop a constraint).
+        body (PaymentCreateRequest): The one payment a payment consent authorises, exactly as
+            consented.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class PaymentConsentCreateKindEnum(StrEnum):
+    PAYMENT = "payment"
+
+    def __str__(self) -> str:
+        return str(self.value)
