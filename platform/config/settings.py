@@ -244,6 +244,7 @@ DEFAULT_CURRENCY = "CNY"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start about a missing STATIC_ROOT
 # WhiteNoise serves STATIC_ROOT (filled by collectstatic in the image); outside production
 # it serves the apps' static folders directly, so `make run` and the tests need no collectstatic.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", not IS_PRODUCTION)
