@@ -28,11 +28,10 @@ from typing import Any
 
 import pytest
 import yaml
+from config.settings import database_conn_max_age
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-
-from config.settings import database_conn_max_age
 
 ROOT = Path(__file__).resolve().parents[2]
 
