@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -188,7 +189,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def _wait_for(url: str, process: _Started, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -201,14 +202,35 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) 
     raise AssertionError(f"{url} did not answer within {seconds}s")
 
 
+class _Started:
+    """A process started in its own group, its output in files (a full pipe would block it)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.out, self.err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        self.process = subprocess.Popen(args, cwd=cwd, env=env, stdout=self.out, stderr=self.err, start_new_session=True)
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def output(self) -> tuple[str, str]:
+        texts = []
+        for f in (self.out, self.err):
+            f.seek(0)
+            texts.append(f.read().decode())
+        return texts[0], texts[1]
+
+
 @contextmanager
-def _started(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `args` in its own process group and end that group (make, runserver, its reloader)."""
-    process = subprocess.Popen(
-        args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
+def _started(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> Iterator[_Started]:
+    """Start `args` and end its whole process group afterwards (make, runserver, its reloader)."""
+    started = _Started(args, env, cwd)
+    process = started.process
     try:
-        yield process
+        yield started
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -217,6 +239,8 @@ def _started(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> Iterator
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=20)
+        started.out.close()
+        started.err.close()
 
 
 @pytest.mark.postgres
@@ -268,11 +292,20 @@ def test_make_run_prints_only_the_seed_json_on_stdout(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ROOT_URLCONF", "MAKEFLAGS", "MFLAGS"}}
     env["VAR_DIR"] = str(tmp_path / "var")  # a fresh SQLite file: what a new clone gets
     args = ["make", "run", f"VENV={venv}", f"PY={sys.executable}", "HOST=127.0.0.1", f"PORT={port}"]
+    base = f"http://127.0.0.1:{port}"
     with _started(args, env) as process:
-        _wait_for(f"http://127.0.0.1:{port}/healthz", process, seconds=240)
-        time.sleep(1)  # runserver's banner, written before it answers, is in its pipe by now
-    assert process.stdout is not None and process.stderr is not None
-    stdout, stderr = process.stdout.read().decode(), process.stderr.read().decode()
+        _wait_for(f"{base}/healthz", process, seconds=240)
+        # What the browser then opens: the docs and every asset they load, over real HTTP,
+        # and a schema whose server is the port `make run` was given (where "Try it out" goes).
+        with urllib.request.urlopen(f"{base}/api/docs/", timeout=10) as response:
+            assets = _references(response.read().decode()).loaded
+        for asset in assets:
+            with urllib.request.urlopen(f"{base}{asset}", timeout=30) as response:
+                assert response.status == 200 and response.read(), asset
+        with urllib.request.urlopen(f"{base}/api/schema/", timeout=30) as response:
+            assert yaml.safe_load(response.read())["servers"][0]["url"] == base
+        time.sleep(1)  # runserver's banner, written before it answered, is in its file by now
+        stdout, stderr = process.output()
     data = json.loads(stdout)  # fails on any line other than the seed's JSON
     assert "Serving on" in stderr
     assert "Starting development server" in stderr
