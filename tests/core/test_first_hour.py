@@ -289,7 +289,7 @@ def test_make_run_prints_only_the_seed_json_on_stdout(tmp_path: Path) -> None:
     venv.mkdir()
     (venv / ".runtime").touch()  # the installed-runtime stamp, newer than requirements.txt: no pip run
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ROOT_URLCONF", "MAKEFLAGS", "MFLAGS"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ROOT_URLCONF", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     env["VAR_DIR"] = str(tmp_path / "var")  # a fresh SQLite file: what a new clone gets
     args = ["make", "run", f"VENV={venv}", f"PY={sys.executable}", "HOST=127.0.0.1", f"PORT={port}"]
     base = f"http://127.0.0.1:{port}"
