@@ -138,10 +138,12 @@ def test_favicon_is_an_icon_and_the_bank_pages_name_it() -> None:
     assert 'rel="icon" href="/favicon.ico"' in client.get("/bank/login/").content.decode()
 
 
-def test_an_unknown_page_is_not_the_debug_url_list() -> None:
-    response = Client().get("/no-such-page")
-    assert response.status_code == 404
+def test_root_under_debug_is_the_landing_page_not_the_debug_url_list(settings: Any) -> None:
+    settings.DEBUG = True  # as under `make run`, where a missing route lists every URL pattern
+    response = Client().get("/")
+    assert response.status_code == 200
     assert b"URLconf" not in response.content
+    assert b"OpenBank sandbox" in response.content
 
 
 # --- database connections -------------------------------------------------------------------
