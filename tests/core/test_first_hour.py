@@ -318,3 +318,23 @@ def test_make_run_prints_only_the_seed_json_on_stdout(tmp_path: Path) -> None:
     for customer in customers:
         assert [a["id"] for a in customer["deposit_accounts"]] == customer["accounts"]
         assert customer["display_name"]
+
+
+def test_production_serves_the_docs_assets_it_collected(tmp_path: Path) -> None:
+    """The image runs collectstatic and nothing else serves files: the web process must."""
+    environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "WHITENOISE_USE_FINDERS"}}
+    environ.update(DJANGO_ENV="production", SECRET_KEY="k" * 50, ALLOWED_HOSTS="testserver", VAR_DIR=str(tmp_path))
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert collected.returncode == 0, collected.stderr
+    code = (
+        "import sys; sys.path[:0] = ['platform', '.']; import os;"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); import django; django.setup();"
+        "from django.test import Client; c = Client();"
+        "print(' '.join(str(c.get(u).status_code) for u in sys.argv[1:]))"
+    )
+    assets = ["/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", "/static/admin/css/base.css"]
+    fetched = subprocess.run([sys.executable, "-c", code, *assets], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+    assert fetched.returncode == 0, fetched.stderr
+    assert fetched.stdout.split() == ["200", "200"]
