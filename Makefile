@@ -21,7 +21,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # stdout carries only the seed's JSON (`make run | jq .customers`): the install, migrate and
 # runserver (which prints its banner on stdout) all write to stderr, and no recipe line echoes.
 run:  ## migrate, seed demo data, print credentials, serve on 127.0.0.1:8000
-	@$(MAKE) --no-print-directory $(VENV)/.runtime >&2
+	@$(MAKE) -s --no-print-directory $(VENV)/.runtime >&2
 	@$(PY) manage.py migrate --no-input -v 0 >&2
 	@$(PY) manage.py seed --json
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs /api/docs/, admin /admin/, developers /developers)" >&2
