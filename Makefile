@@ -18,11 +18,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-run: $(VENV)/.runtime  ## migrate, seed demo data, print credentials, serve on 127.0.0.1:8000
-	@$(PY) manage.py migrate --no-input -v 0
+# stdout carries only the seed's JSON (`make run | jq .customers`): the install, migrate and
+# runserver (which prints its banner on stdout) all write to stderr, and no recipe line echoes.
+run:  ## migrate, seed demo data, print credentials, serve on 127.0.0.1:8000
+	@$(MAKE) -s --no-print-directory $(VENV)/.runtime >&2
+	@$(PY) manage.py migrate --no-input -v 0 >&2
 	@$(PY) manage.py seed --json
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs /api/docs/, admin /admin/, developers /developers)" >&2
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py runserver $(HOST):$(PORT) >&2
 
 test: $(VENV)/.dev  ## the whole suite on the embedded defaults (SQLite, eager Celery)
 	@if command -v npm >/dev/null 2>&1 && [ ! -d sdk/typescript/node_modules ]; then \

@@ -1,4 +1,9 @@
-"""Demo deposit accounts: an opening deposit each, and one savings transfer per individual."""
+"""Demo deposit accounts: an opening deposit each, and one savings transfer per individual.
+
+Each customer entry of the seed output gets `accounts` (ids, as the API names them) and
+`deposit_accounts` (id, account number, name, kind, currency): a payment's creditor is an
+account number and a name (the customer's `display_name`).
+"""
 from __future__ import annotations
 
 from apps.core.actors import Actor
@@ -42,3 +47,9 @@ def seed(output: dict) -> None:
                 ],
             )
         entry["accounts"] = [a.id for a in accounts]
+        # What a payment names as its creditor (`creditor_account_number`, `creditor_name`):
+        # another demo customer's account number, so a payment can be tried without looking it up.
+        entry["deposit_accounts"] = [
+            {"id": a.id, "account_number": a.account_number, "name": a.name, "kind": a.kind, "currency": a.currency}
+            for a in accounts
+        ]

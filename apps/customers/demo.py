@@ -42,5 +42,8 @@ def seed(output: dict) -> None:
             customer.kyc_status = Customer.KycStatus.VERIFIED
             customer.save(update_fields=["kyc_status"])
         output["customers"].append(
-            {"id": customer.id, "username": user.username, "password": password, "kind": customer.kind, "accounts": []}
+            {
+                "id": customer.id, "username": user.username, "password": password, "kind": customer.kind,
+                "display_name": customer.display_name, "accounts": [],
+            }
         )

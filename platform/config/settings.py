@@ -8,6 +8,8 @@ refuses to start with DEBUG on or without a real SECRET_KEY.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "oauth2_provider",
     "drf_spectacular",
+    # Swagger UI and Redoc served from our own static files: /api/docs/ works offline.
+    "drf_spectacular_sidecar",
     "axes",
     "apps.core",
     "apps.customers",
@@ -66,6 +70,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs) from the web process itself, in every environment:
+    # the deployed stack has no separate file server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,12 +106,30 @@ TEMPLATES = [
     },
 ]
 
+
+
+def database_conn_max_age(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """Django's CONN_MAX_AGE: `DB_CONN_MAX_AGE` (default 60) except under `runserver`.
+
+    runserver answers each request on a new thread; a persistent connection belongs to its
+    thread and stays open after the thread is gone, so every request would leave one
+    PostgreSQL connection behind (50 payments exhausted 100 connections). There each
+    request closes its connection, whatever the environment says.
+    """
+    if list(argv[1:2]) == ["runserver"]:
+        return 0
+    return int(environ.get("DB_CONN_MAX_AGE", "60"))
+
+
 # Database: SQLite file by default, PostgreSQL through DATABASE_URL.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=database_conn_max_age(sys.argv, os.environ),
+        # A kept connection that the server dropped (restart, failover, idle timeout) is
+        # found and replaced before a request uses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -219,6 +244,10 @@ DEFAULT_CURRENCY = "CNY"
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start about a missing STATIC_ROOT
+# WhiteNoise serves STATIC_ROOT (filled by collectstatic in the image); outside production
+# it serves the apps' static folders directly, so `make run` and the tests need no collectstatic.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", not IS_PRODUCTION)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -276,12 +305,22 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_TOKEN_URL": "/oauth/token/",
     "OAUTH2_REFRESH_URL": "/oauth/token/",
     "OAUTH2_SCOPES": None,  # filled from OAUTH2_PROVIDER["SCOPES"] below
+    # The committed file's entry; a served schema names the server it came from instead
+    # (PUBLIC_BASE_URL, else the request's host: apps/core/schema_servers.py), so that
+    # "Try it out" calls the server the docs are open on.
     "SERVERS": [{"url": "http://127.0.0.1:8000", "description": "Local sandbox"}],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.postprocess_problem_responses",
         "apps.core.schema_links.postprocess_links",
+        "apps.core.schema_servers.postprocess_servers",
     ],
+    # The docs' JavaScript and CSS come from drf-spectacular-sidecar, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl off: Swagger UI would otherwise send the schema to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayRequestDuration": True},
     "SORT_OPERATIONS": False,
 }
 
