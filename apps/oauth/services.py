@@ -136,10 +136,14 @@ def consent_create(
 
 
 def consent_needs_accounts(consent: Consent) -> bool:
-    """Whether the customer must pick accounts to share (payments: exactly one debtor account)."""
+    """Whether the customer must pick accounts to share (payments: exactly one debtor account).
+
+    `manage_credit` needs one too: a drawdown is paid into a shared deposit account and an
+    installment is taken from it, so without one every drawdown would be refused
+    (`deposit_account_not_in_consent`)."""
     if consent.kind == Consent.Kind.PAYMENT:
         return True
-    return bool(set(consent.permissions) & ACCOUNT_PERMISSIONS)
+    return bool(set(consent.permissions) & (ACCOUNT_PERMISSIONS | {Consent.Permission.MANAGE_CREDIT}))
 
 
 def _lock_awaiting(consent: Consent) -> Consent:

@@ -209,6 +209,9 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
             "accounts": checked.accounts,
             "needs_accounts": consent is not None and consent_needs_accounts(consent),
             "is_payment": consent is not None and consent.kind == Consent.Kind.PAYMENT,
+            # The accounts a credit consent shares are where drawdowns go and repayments come from.
+            "moves_credit": consent is not None and Consent.Permission.MANAGE_CREDIT in consent.permissions,
+            "shares_data": consent is not None and bool(set(consent.permissions) & ACCOUNT_PERMISSIONS),
             "selected": set(selected or []),
             "errors": errors or [],
             "form_action": self.request.get_full_path(),
