@@ -113,3 +113,23 @@ class TokenBinding(models.Model):
 
     def __str__(self) -> str:
         return f"token …{self.token_checksum[-8:]} → {self.consent_id}"
+
+
+class CodeRedemption(models.Model):
+    """An authorization code that has been exchanged, and the token family it gave.
+
+    DOT deletes the grant on exchange, so without this row a second exchange of the same
+    code could only be refused: RFC 6749 §4.1.2 asks that the tokens issued from it be
+    revoked too (the code was leaked). The code is kept as a SHA-256 checksum, never raw.
+    """
+
+    code_checksum = models.CharField(max_length=64, unique=True)
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_family = models.UUIDField(null=True, blank=True)
+    access_token_checksum = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"code …{self.code_checksum[-8:]} → family {self.token_family}"

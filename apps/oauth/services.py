@@ -27,7 +27,7 @@ from apps.core.money import CurrencyMismatch, Money
 from apps.customers.models import Customer
 
 from .authentication import forget_tokens
-from .models import ClientProfile, Consent, TokenBinding
+from .models import ClientProfile, CodeRedemption, Consent, TokenBinding
 from .selectors import consentable_accounts
 
 logger = logging.getLogger(__name__)
@@ -136,10 +136,14 @@ def consent_create(
 
 
 def consent_needs_accounts(consent: Consent) -> bool:
-    """Whether the customer must pick accounts to share (payments: exactly one debtor account)."""
+    """Whether the customer must pick accounts to share (payments: exactly one debtor account).
+
+    `manage_credit` needs one too: a drawdown is paid into a shared deposit account and an
+    installment is taken from it, so without one every drawdown would be refused
+    (`deposit_account_not_in_consent`)."""
     if consent.kind == Consent.Kind.PAYMENT:
         return True
-    return bool(set(consent.permissions) & ACCOUNT_PERMISSIONS)
+    return bool(set(consent.permissions) & (ACCOUNT_PERMISSIONS | {Consent.Permission.MANAGE_CREDIT}))
 
 
 def _lock_awaiting(consent: Consent) -> Consent:
@@ -312,3 +316,16 @@ def token_bindings_purge(*, actor: Actor, older_than: timedelta = timedelta(days
         dead = [pk for pk, checksum in rows if checksum not in alive]
         if dead:
             deleted += TokenBinding.objects.filter(pk__in=dead).delete()[0]
+
+
+def code_redemptions_purge(*, actor: Actor, older_than: timedelta = timedelta(days=2)) -> int:
+    """Forget exchanged codes older than `older_than` whose token family has no live refresh
+    token left (a replay then has nothing to revoke). Returns how many."""
+    RefreshToken = get_refresh_token_model()
+    live_families = RefreshToken.objects.filter(revoked__isnull=True, token_family__isnull=False).values("token_family")
+    stale = CodeRedemption.objects.filter(created_at__lt=timezone.now() - older_than).exclude(
+        token_family__in=live_families
+    )
+    deleted = stale.delete()[0]
+    logger.info("%d code redemption(s) purged by %s", deleted, actor)
+    return deleted

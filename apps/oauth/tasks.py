@@ -6,7 +6,7 @@ from oauth2_provider.models import clear_expired
 
 from apps.core.actors import Actor
 
-from .services import consent_expire_due, token_bindings_purge
+from .services import code_redemptions_purge, consent_expire_due, token_bindings_purge
 
 
 @shared_task
@@ -17,6 +17,8 @@ def expire_consents() -> int:
 
 @shared_task
 def clear_expired_tokens() -> int:
-    """DOT's batched clear_expired(), then bindings (older than 2 days) whose token is gone."""
+    """DOT's batched clear_expired(), then bindings (older than 2 days) whose token is gone and
+    exchanged codes whose tokens are all gone."""
     clear_expired()
-    return token_bindings_purge(actor=Actor.system("oauth.clear_expired_tokens"))
+    actor = Actor.system("oauth.clear_expired_tokens")
+    return token_bindings_purge(actor=actor) + code_redemptions_purge(actor=actor)

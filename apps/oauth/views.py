@@ -90,7 +90,10 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
         except oauth2.OAuth2Error as error:
             raise OAuthToolkitError(error=error, redirect_uri=error.redirect_uri) from None
 
-    def _check(self, request: HttpRequest) -> AuthorizationRequest:
+    def _check_request(self, request: HttpRequest) -> AuthorizationRequest:
+        """Everything that can be checked without the customer: the client, redirect URI,
+        PKCE and the consent. Checked before the sign-in too, so a malformed request is
+        answered at once instead of after the customer typed a password."""
         scopes, credentials = self._validate_query(request)
         application = get_application_model().objects.get(client_id=credentials["client_id"])
         checked = AuthorizationRequest(
@@ -98,10 +101,6 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
         )
         if credentials.get("code_challenge_method") != "S256":
             raise _Refusal(checked, "invalid_request", "PKCE is required with code_challenge_method=S256 ('plain' is not accepted).")
-        customer = Customer.objects.filter(user_id=cast(int, request.user.pk)).first()
-        if customer is None:
-            raise _NotACustomer()
-        checked.customer = customer
         requested = set(scopes)
         if requested & CONSENT_SCOPES:
             consent_id = request.GET.get("consent_id", "").strip()
@@ -127,11 +126,32 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
             if "credit" in requested and not permissions & CREDIT_PERMISSIONS:
                 raise _Refusal(checked, "invalid_scope", "The scope credit needs a consent with a credit permission.")
             checked.consent = consent
+        return checked
+
+    def _check(self, request: HttpRequest) -> AuthorizationRequest:
+        checked = self._check_request(request)
+        customer = Customer.objects.filter(user_id=cast(int, request.user.pk)).first()
+        if customer is None:
+            raise _NotACustomer()
+        checked.customer = customer
+        if checked.consent is not None:
             accounts = consentable_accounts(customer_id=customer.pk)
-            if consent.kind == Consent.Kind.PAYMENT:
-                accounts = [a for a in accounts if a["currency"] == consent.currency]
+            if checked.consent.kind == Consent.Kind.PAYMENT:
+                accounts = [a for a in accounts if a["currency"] == checked.consent.currency]
             checked.accounts = accounts
         return checked
+
+    def handle_no_permission(self) -> HttpResponse:
+        """Not signed in: answer a malformed request now (RFC 6749 §4.1.2.1: an error page for
+        a bad client or redirect URI, else a redirect back with the error); only a request
+        that could be authorised goes on to the sign-in page."""
+        try:
+            self._check_request(self.request)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        except _Refusal as refusal:
+            return self._refuse(refusal.checked, refusal.error, refusal.description)
+        return super().handle_no_permission()
 
     # --- responses ----------------------------------------------------------------------
     def _issuer(self) -> str:
@@ -189,6 +209,9 @@ class ConsentAuthorizationView(LanguageSwitchMixin, AuthorizationView):
             "accounts": checked.accounts,
             "needs_accounts": consent is not None and consent_needs_accounts(consent),
             "is_payment": consent is not None and consent.kind == Consent.Kind.PAYMENT,
+            # The accounts a credit consent shares are where drawdowns go and repayments come from.
+            "moves_credit": consent is not None and Consent.Permission.MANAGE_CREDIT in consent.permissions,
+            "shares_data": consent is not None and bool(set(consent.permissions) & ACCOUNT_PERMISSIONS),
             "selected": set(selected or []),
             "errors": errors or [],
             "form_action": self.request.get_full_path(),

@@ -40,6 +40,11 @@ if IS_PRODUCTION:
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("Set SECRET_KEY to a random value of 32+ characters in production.")
 
+# Keys the public transaction ids (`txn_…`, a keyed hash of the posting id). Unlike
+# SECRET_KEY it must never change: a new key renames every transaction. Defaults to
+# SECRET_KEY, so set it (to SECRET_KEY's current value) before ever rotating SECRET_KEY.
+TRANSACTION_ID_KEY = os.environ.get("TRANSACTION_ID_KEY", SECRET_KEY)
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # The public origin of the platform (OAuth issuer, links in e-mails and webhooks).
@@ -338,7 +343,9 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # A retried refresh (lost answer) within this many seconds of the rotation gets a fresh
+    # pair; later, a rotated token revokes its family (apps/oauth/validators.py, docs/oauth.md).
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": int(os.environ.get("REFRESH_TOKEN_GRACE_SECONDS", "30")),
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,

@@ -230,3 +230,67 @@ def test_reusing_a_rotated_refresh_token_kills_the_whole_family(live_bank: LiveB
     family = httpx.post(meta["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": refreshed["refresh_token"]},
                         auth=(app.client_id, app.client_secret), timeout=10)
     assert family.status_code == 400 and family.json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_retried_after_a_lost_answer_gets_a_fresh_pair(live_bank: LiveBank, settings: Any) -> None:
+    """Within the 30 s grace the immediately previous refresh token is a retry, not a theft."""
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 30}
+    meta = _metadata(live_bank)
+    app = live_bank.third_party_app()
+    customer = live_bank.customer("lin.yu")
+    _server, consent = _create_consent(live_bank, app, meta)
+    user_session, token = _authorise(live_bank, app, meta, customer, consent["id"], [customer.test_accounts[0].id])
+
+    def refresh(refresh_token: str) -> httpx.Response:
+        return httpx.post(meta["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                          auth=(app.client_id, app.client_secret), timeout=10)
+
+    lost = refresh(token["refresh_token"])
+    retry = refresh(token["refresh_token"])
+    assert lost.status_code == 200 and retry.status_code == 200, retry.text
+    fresh = retry.json()
+    assert fresh["access_token"] != lost.json()["access_token"]
+    accounts = httpx.get(f"{live_bank.url}/api/v1/accounts", headers=_bearer(fresh["access_token"]), timeout=10)
+    assert accounts.status_code == 200
+    assert user_session.introspect_token(meta["introspection_endpoint"], token=lost.json()["access_token"]).json() == {"active": False}
+    assert refresh(fresh["refresh_token"]).status_code == 200
+
+
+def test_a_code_exchanged_twice_revokes_the_first_tokens(live_bank: LiveBank) -> None:
+    meta = _metadata(live_bank)
+    app = live_bank.third_party_app()
+    customer = live_bank.customer("zhou.min")
+    _server, consent = _create_consent(live_bank, app, meta)
+    user_session = _app_session(app, scope="accounts", code_challenge_method="S256")
+    verifier = generate_token(64)
+    authorize_url, state = user_session.create_authorization_url(
+        meta["authorization_endpoint"], code_verifier=verifier, consent_id=consent["id"]
+    )
+    browser = live_bank.browser()
+    first = browser.get(authorize_url)
+    login = live_bank.login(browser, customer.user.username, customer.test_password,
+                            next_url=parse_qs(urlparse(first.headers["location"]).query)["next"][0])
+    page = browser.get(live_bank.absolute(login.headers["location"]))
+    form = next(f for f in parse_forms(page.text) if f.method == "post" and ("decision", "allow") in f.buttons)
+    data: dict[str, Any] = {**dict(form.fields), "account_ids": [customer.test_accounts[0].id], "decision": "allow"}
+    decided = browser.post(live_bank.absolute(form.action), data=data)
+    code = parse_qs(urlparse(decided.headers["location"]).query)["code"][0]
+    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": app.redirect_uri, "code_verifier": verifier}
+    exchanged = httpx.post(meta["token_endpoint"], data=body, auth=(app.client_id, app.client_secret), timeout=10)
+    assert exchanged.status_code == 200, exchanged.text
+    access = exchanged.json()["access_token"]
+    assert httpx.get(f"{live_bank.url}/api/v1/accounts", headers=_bearer(access), timeout=10).status_code == 200
+    again = httpx.post(meta["token_endpoint"], data=body, auth=(app.client_id, app.client_secret), timeout=10)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    assert httpx.get(f"{live_bank.url}/api/v1/accounts", headers=_bearer(access), timeout=10).status_code == 401
+
+
+def test_a_request_without_a_consent_is_answered_before_the_sign_in(live_bank: LiveBank) -> None:
+    meta = _metadata(live_bank)
+    app = live_bank.third_party_app()
+    user_session = _app_session(app, scope="accounts", code_challenge_method="S256")
+    authorize_url, state = user_session.create_authorization_url(meta["authorization_endpoint"], code_verifier=generate_token(64))
+    answered = live_bank.browser().get(authorize_url)
+    assert answered.status_code == 302 and answered.headers["location"].startswith(app.redirect_uri)
+    params = parse_qs(urlparse(answered.headers["location"]).query)
+    assert params["error"] == ["invalid_request"] and params["state"] == [state] and params["iss"] == [meta["issuer"]]

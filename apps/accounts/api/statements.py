@@ -1,14 +1,22 @@
 """An account's transactions (its statement), newest first, revalidated with `ETag`.
 
 Clients poll statements: a revalidation whose page has not changed costs one single-row
-read of the account's statement version and answers 304 with no body."""
+read of the account's statement version and answers 304 with no body.
+
+A transaction's id is `txn_` and a keyed hash of its posting's id (decision 0002, 0011):
+postings keep sequential big-integer keys for write speed, and a public id derived from
+them would otherwise tell anyone the bank's posting volume. Computed per row on the way
+out, it costs the statement query nothing (the page is still one range scan of
+`posting_account_recent`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -42,7 +50,7 @@ class EntrySerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="Transaction")
 class TransactionSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.CharField(help_text="Stable and opaque (`txn_` and 26 characters); not in booking order.")
     amount = MoneySerializer(help_text="Always positive; see credit_debit_indicator.")
     credit_debit_indicator = serializers.ChoiceField(
         choices=CreditDebitIndicator.choices, help_text="credit: money in; debit: money out."
@@ -54,6 +62,20 @@ class TransactionSerializer(serializers.Serializer):
     entry = EntrySerializer()
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def transaction_id(posting_id: int) -> str:
+    """The public id of a posting: `txn_` and 26 Crockford base32 characters of an
+    HMAC-SHA256 (128 bits) keyed with TRANSACTION_ID_KEY. Stable for as long as that key
+    is; it cannot be reversed, guessed or counted."""
+    digest = salted_hmac(
+        "openbank.transaction-id", str(posting_id), secret=settings.TRANSACTION_ID_KEY, algorithm="sha256"
+    ).digest()
+    value = int.from_bytes(digest[:16], "big")
+    return "txn_" + "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
 def _transactions(lines: Sequence[StatementLine]) -> list[dict[str, Any]]:
     """Statement lines in the documented `Transaction` shape.
 
@@ -62,7 +84,7 @@ def _transactions(lines: Sequence[StatementLine]) -> list[dict[str, Any]]:
     credit, debit = CreditDebitIndicator.CREDIT.value, CreditDebitIndicator.DEBIT.value
     return [
         {
-            "id": f"txn_{pk}",
+            "id": transaction_id(pk),
             "amount": money_json(abs(amount_minor), currency),
             "credit_debit_indicator": credit if amount_minor < 0 else debit,
             "booking_date": business_date,
@@ -108,7 +130,7 @@ TRANSACTIONS_EXAMPLES = [
         value={
             "data": [
                 {
-                    "id": "txn_1042",
+                    "id": "txn_2KQ7YV0F4M9TB6R1XC8N3DZP5H",
                     "amount": {"amount": "120.00", "currency": "CNY"},
                     "credit_debit_indicator": "debit",
                     "booking_date": "2026-11-14",
@@ -119,7 +141,7 @@ TRANSACTIONS_EXAMPLES = [
                 }
             ],
             "has_more": True,
-            "next_cursor": "eyJrIjoibGVkZ2VyLnBvc3RpbmciLCJwIjoxMDQyfQ.Y5xKsPBxZjuNe-TOcVMLwA",
+            "next_cursor": "p3mL0a8n5VxQ2kT9cW4yZr7hJfE1uB6sNdG0oYqX",
         },
     )
 ]
