@@ -868,6 +868,7 @@ export interface components {
          */
         RoundingEnum: "ROUND_HALF_UP" | "ROUND_HALF_EVEN" | "ROUND_DOWN";
         Transaction: {
+            /** @description Stable and opaque (`txn_` and 26 characters); not in booking order. */
             id: string;
             /** @description Always positive; see credit_debit_indicator. */
             amount: components["schemas"]["Money"];

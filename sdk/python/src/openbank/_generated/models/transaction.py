@@ -21,7 +21,7 @@ T = TypeVar("T", bound="Transaction")
 class Transaction:
     """
     Attributes:
-        id (str):
+        id (str): Stable and opaque (`txn_` and 26 characters); not in booking order.
         amount (Money): An amount of money: a decimal string (never a JSON number) and its currency.
         credit_debit_indicator (CreditDebitIndicator): * `credit` - Credit
             * `debit` - Debit
