@@ -56,7 +56,9 @@ run(async () => {
   check(notFound instanceof NotFoundError && notFound.status === 404 && notFound.requestId, "404 is a NotFoundError with a request id");
   let invalid: unknown;
   try {
-    unwrap(await ob.POST("/api/v1/consents", { body: { kind: "account_access" } }));
+    // Deliberately incomplete (no permissions, no expiry): the server's 400, not the compiler, must refuse it.
+    const incomplete = { kind: "account_access" } as never;
+    unwrap(await ob.POST("/api/v1/consents", { body: incomplete }));
   } catch (err) {
     invalid = err;
   }
