@@ -176,6 +176,28 @@ def _matches(entry: CachedResponse, not_modified: httpx.Response) -> bool:
     return etag is None or _opaque(etag) == _opaque(entry.etag)
 
 
+
+def _revalidated(cache: ResponseCache, key: Key, entry: CachedResponse, response: httpx.Response) -> httpx.Response | None:
+    """The kept body for a 304 that names the kept validator; None (and the entry dropped) for a
+    304 naming a validator we do not hold (a server bug): the caller asks again, unconditionally."""
+    if _matches(entry, response):
+        entry = _refreshed(entry, response)
+        cache.put(key, entry, revalidated=True)
+        return _replay(entry, response)
+    cache.discard(key)
+    return None
+
+
+def _kept(cache: ResponseCache, key: Key, etag: str, response: httpx.Response, raw: bytes) -> httpx.Response:
+    """Keep a storable 200's body (if it fits) and hand the caller an equivalent response."""
+    if len(raw) <= cache.max_entry_bytes:
+        cache.put(key, _entry(etag, response.headers.multi_items(), raw))
+    else:
+        cache.discard(key)
+    return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
+                          extensions=response.extensions)
+
+
 class CachingTransport(httpx.BaseTransport):
     """Sync transport wrapper that revalidates GETs through a :class:`ResponseCache`."""
 
@@ -193,12 +215,9 @@ class CachingTransport(httpx.BaseTransport):
             if response.status_code == 304:
                 response.read()
                 response.close()
-                if _matches(entry, response):
-                    entry = _refreshed(entry, response)
-                    self.cache.put(key, entry, revalidated=True)
-                    return _replay(entry, response)
-                # A 304 for a validator we do not hold (a server bug): ask again, unconditionally.
-                self.cache.discard(key)
+                replayed = _revalidated(self.cache, key, entry, response)
+                if replayed is not None:
+                    return replayed
                 response = self.transport.handle_request(request)
         else:
             response = self.transport.handle_request(request)
@@ -207,12 +226,7 @@ class CachingTransport(httpx.BaseTransport):
             self.cache.discard(key)  # an error or an uncacheable answer: forget the old body
             return response
         raw = b"".join(response.iter_raw())  # iter_raw closes the response
-        if len(raw) <= self.cache.max_entry_bytes:
-            self.cache.put(key, _entry(etag, response.headers.multi_items(), raw))
-        else:
-            self.cache.discard(key)
-        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
-                              extensions=response.extensions)
+        return _kept(self.cache, key, etag, response, raw)
 
     def close(self) -> None:
         self.transport.close()
@@ -235,11 +249,9 @@ class AsyncCachingTransport(httpx.AsyncBaseTransport):
             if response.status_code == 304:
                 await response.aread()
                 await response.aclose()
-                if _matches(entry, response):
-                    entry = _refreshed(entry, response)
-                    self.cache.put(key, entry, revalidated=True)
-                    return _replay(entry, response)
-                self.cache.discard(key)
+                replayed = _revalidated(self.cache, key, entry, response)
+                if replayed is not None:
+                    return replayed
                 response = await self.transport.handle_async_request(request)
         else:
             response = await self.transport.handle_async_request(request)
@@ -248,12 +260,7 @@ class AsyncCachingTransport(httpx.AsyncBaseTransport):
             self.cache.discard(key)
             return response
         raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        if len(raw) <= self.cache.max_entry_bytes:
-            self.cache.put(key, _entry(etag, response.headers.multi_items(), raw))
-        else:
-            self.cache.discard(key)
-        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
-                              extensions=response.extensions)
+        return _kept(self.cache, key, etag, response, raw)
 
     async def aclose(self) -> None:
         await self.transport.aclose()
