@@ -131,3 +131,23 @@ def parse_amount(raw: Any, currency: str, *, field: str = "amount", allow_zero: 
 
 def _invalid(field: str, code: str, message: str) -> InvalidAmount:
     return InvalidAmount(message, code=code, errors=[field_error(field, code, message)])
+
+
+def parse_money_input(data: dict[str, Any], *, field: str = "amount", currency: str | None = None) -> Money:
+    """The API's one way to read a `MoneyInput` object (`{"amount": "8000.00", "currency": "CNY"}`)
+    under `field`. With `currency`, the operation's currency: another one is the platform's 422
+    `currency_mismatch`. Errors name `<field>.currency` and `<field>.amount`."""
+    given = data.get("currency")
+    if currency is not None and given != currency:
+        raise CurrencyMismatch(
+            f"The currency must be {currency}.",
+            errors=[field_error(f"{field}.currency", "currency_mismatch", f"Use {currency}.")],
+        )
+    if given not in CURRENCY_EXPONENTS:
+        raise ValidationFailed(
+            f"Unknown currency {given!r}.",
+            code="unsupported_currency",
+            errors=[field_error(f"{field}.currency", "unsupported_currency",
+                                f"Supported: {', '.join(sorted(CURRENCY_EXPONENTS))}.")],
+        )
+    return parse_amount(data.get("amount"), str(given), field=f"{field}.amount")

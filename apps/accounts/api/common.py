@@ -8,8 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.request import Request
 
-from apps.core.errors import ValidationFailed, field_error
-from apps.core.money import CURRENCY_EXPONENTS, Money, parse_amount
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.permissions import consent_customer_id
 
@@ -38,21 +36,6 @@ def consent_scope(info: TokenInfo) -> tuple[Any, ...]:
     304 is ever valid across customers, clients or consents. A consent's window is its
     validity (consents carry no separate transaction window today; one would join here)."""
     return (info.customer_id, info.application_id, info.consent_id, info.consent_expires_at)
-
-
-def parse_money(data: dict[str, Any], *, field: str = "amount") -> Money:
-    """The API's one way to read a `MoneyInput` object: `parse_amount` (exact, strings only,
-    a JSON number refused). The currency is checked here first so that its error names
-    `<field>.currency`."""
-    currency = data["currency"]
-    if currency not in CURRENCY_EXPONENTS:
-        raise ValidationFailed(
-            f"Unknown currency {currency!r}.",
-            code="unsupported_currency",
-            errors=[field_error(f"{field}.currency", "unsupported_currency",
-                                f"Supported: {', '.join(sorted(CURRENCY_EXPONENTS))}.")],
-        )
-    return parse_amount(data["amount"], currency, field=f"{field}.amount")
 
 
 # --- OpenAPI: conditional reads ----------------------------------------------------------

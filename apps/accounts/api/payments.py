@@ -13,7 +13,7 @@ from apps.core.api import IDEMPOTENCY_KEY_PARAMETER, PlatformAPIView
 from apps.core.conditional import conditional_data
 from apps.core.errors import Forbidden, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import CurrencyMismatch, money_json
+from apps.core.money import CurrencyMismatch, money_json, parse_money_input
 from apps.core.schema import declare_errors, money_input_errors
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer, rfc3339
 from apps.customers.selectors import CustomerNotVerified
@@ -24,7 +24,7 @@ from apps.oauth.permissions import CustomerScopes
 
 from .. import selectors, services
 from ..models import Payment
-from .common import CONDITIONAL_PARAMETERS, NOT_MODIFIED, auth, consent_scope, parse_money
+from .common import CONDITIONAL_PARAMETERS, NOT_MODIFIED, auth, consent_scope
 
 
 @extend_schema_serializer(component_name="Payment")
@@ -154,7 +154,7 @@ class PaymentCreateApi(PlatformAPIView):
         body = PaymentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        amount = parse_money(data["amount"])
+        amount = parse_money_input(data["amount"])
         if data["consent_id"] != info.consent_id:
             raise services.PaymentDoesNotMatchConsent(
                 "The consent_id is not the consent this token was issued under.",

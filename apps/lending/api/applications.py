@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
 from apps.core.errors import Conflict, NotFound, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import CurrencyMismatch, money_json
+from apps.core.money import CurrencyMismatch, money_json, parse_money_input
 from apps.core.schema import declare_errors, money_input_errors
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer
 from apps.customers.models import Customer
@@ -21,7 +21,7 @@ from apps.customers.selectors import CustomerNotVerified
 from .. import origination, selectors
 from ..errors import AmountOutOfRange, BusinessCustomerRequired, NotInvited
 from ..models import CreditApplication, Product, RiskDecision
-from .common import MANAGE, READ, LendingView, actor, parse_money, require
+from .common import MANAGE, READ, LendingView, actor, require
 
 
 class CreditApplicationInput(StrictSerializer):
@@ -115,9 +115,9 @@ class CreditApplicationCreateApi(LendingView):
             raise NotFound("No such credit product.")
         application = origination.credit_application_create(
             customer=customer, product=product,
-            requested_amount_minor=parse_money(body["requested_amount"], "requested_amount", product.currency),
+            requested_amount_minor=parse_money_input(body["requested_amount"], field="requested_amount", currency=product.currency).minor,
             business_data={
-                "annual_revenue_minor": parse_money(body["annual_revenue"], "annual_revenue", product.currency),
+                "annual_revenue_minor": parse_money_input(body["annual_revenue"], field="annual_revenue", currency=product.currency).minor,
                 "years_in_business": body["years_in_business"],
                 "employees": body.get("employees"),
             },

@@ -12,7 +12,6 @@ from apps.accounts.models import DepositAccount
 from apps.core.actors import Actor
 from apps.core.api import PlatformAPIView
 from apps.core.errors import Unprocessable, field_error
-from apps.core.money import CurrencyMismatch, parse_amount
 from apps.oauth.authentication import TokenInfo
 from apps.oauth.permissions import CustomerScopes, consent_customer_id
 
@@ -47,17 +46,6 @@ def require(request: Request, permission: str) -> str:
 def actor(request: Request) -> Actor:
     """The OAuth client acting under the customer's consent."""
     return Actor.client(auth(request).client_id)
-
-
-def parse_money(data: dict[str, Any], field: str, currency: str) -> int:
-    """A `Money` input in the operation's currency, as minor units (the one money parser of
-    the lending API; a wrong currency is the platform's 422 `currency_mismatch`)."""
-    if data.get("currency") != currency:
-        raise CurrencyMismatch(
-            f"The currency must be {currency}.",
-            errors=[field_error(f"{field}.currency", "currency_mismatch", f"Use {currency}.")],
-        )
-    return parse_amount(data.get("amount"), currency, field=f"{field}.amount").minor
 
 
 class DepositAccountNotInConsent(Unprocessable):

@@ -13,7 +13,7 @@ from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
 from apps.core.conditional import conditional_data
 from apps.core.errors import NotFound, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import CurrencyMismatch, money_json
+from apps.core.money import CurrencyMismatch, money_json, parse_money_input
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
 from apps.core.schema import declare_errors, money_input_errors
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictCharField, StrictSerializer
@@ -38,7 +38,6 @@ from .common import (
     LendingView,
     actor,
     consented_deposit_account,
-    parse_money,
     read_scope,
     require,
 )
@@ -158,7 +157,7 @@ class CreditLineDrawdownApi(LendingView):
         data = DrawdownInput(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
-        amount = parse_money(body["amount"], "amount", line.currency)
+        amount = parse_money_input(body["amount"], currency=line.currency).minor
         account = consented_deposit_account(request, customer_id=customer_id, account_id=body["deposit_account_id"])
         loan = origination.loan_drawdown(
             line_id=line.id, customer_id=customer_id, amount_minor=amount, term_months=body["term_months"],

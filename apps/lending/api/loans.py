@@ -14,7 +14,7 @@ from apps.core.api import IDEMPOTENCY_KEY_PARAMETER
 from apps.core.conditional import conditional_data
 from apps.core.errors import Unprocessable, ValidationFailed, field_error
 from apps.core.idempotency import idempotent
-from apps.core.money import CurrencyMismatch, money_json
+from apps.core.money import CurrencyMismatch, money_json, parse_money_input
 from apps.core.pagination import LIST_PARAMETERS, page_serializer, paginate
 from apps.core.schema import declare_errors, money_input_errors
 from apps.core.serializers import MoneyInputSerializer, MoneySerializer, StrictSerializer
@@ -33,7 +33,6 @@ from .common import (
     LendingView,
     actor,
     auth,
-    parse_money,
     read_scope,
     require,
     require_account_in_consent,
@@ -308,7 +307,7 @@ class LoanRepaymentApi(LendingView):
         require_account_in_consent(request, account_id=loan.deposit_account_id)
         data = RepaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        amount = parse_money(data.validated_data["amount"], "amount", loan.currency)
+        amount = parse_money_input(data.validated_data["amount"], currency=loan.currency).minor
         repayment = servicing.loan_repay(
             loan_id=loan.id, customer_id=customer_id, amount_minor=amount,
             reference=f"api:{auth(request).application_id}:{servicing.new_reference()}", actor=actor(request),
